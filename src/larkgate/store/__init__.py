@@ -1,0 +1,1 @@
+"""Persistence: engine and sessions, models, envelope encryption, repositories, migrations."""

@@ -1,0 +1,198 @@
+"""The MCP protocol edge: lists tools through the registry and turns tool outcomes and errors into MCP results."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mcp_types as types
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel.server import Server
+from mcp.shared.exceptions import MCPError
+from pydantic import ValidationError
+from starlette.requests import Request
+
+from larkgate import __version__
+from larkgate.errors import (
+    FeishuError,
+    FeishuRateLimited,
+    FeishuScopeError,
+    FeishuUnavailable,
+    InputError,
+    LarkgateError,
+    SignInRequired,
+)
+from larkgate.feishu.client import FeishuClient
+from larkgate.feishu.identity import TokenBroker
+from larkgate.tools.context import CallContext
+from larkgate.tools.registry import Policy, Registry
+from larkgate.tools.spec import ToolSpec
+
+log = logging.getLogger("larkgate.tools")
+
+INSTRUCTIONS = (
+    "larkgate lets you act in Feishu / Lark as the signed-in member, with their permissions. "
+    "Call lark_whoami to see who that is. Tool errors carry the Feishu code and log id; when a result says "
+    "the member must sign in or grant a permission, show them the link and retry after they confirm."
+)
+
+SignInLink = Callable[[str, Sequence[str]], str]
+
+
+@dataclass
+class ToolEdge:
+    """Everything the edge needs from the composition root."""
+
+    registry: Registry
+    base_policy: Policy
+    broker: TokenBroker
+    feishu: FeishuClient
+    sign_in_link: SignInLink
+    audit: Callable[[str | None, str | None, str, str, str, float], Any] | None = None
+
+
+def to_mcp_tool(spec: ToolSpec) -> types.Tool:
+    """The public MCP description of a declared tool."""
+    return types.Tool(
+        name=spec.name,
+        title=spec.title,
+        description=spec.description,
+        input_schema=spec.input_schema(),
+        output_schema=spec.output_schema(),
+        annotations=types.ToolAnnotations(
+            title=spec.title,
+            read_only_hint=spec.read_only,
+            destructive_hint=spec.destructive,
+            idempotent_hint=spec.idempotent,
+            open_world_hint=spec.open_world,
+        ),
+    )
+
+
+def policy_of(edge: ToolEdge, request: Any) -> Policy:
+    """The policy of the HTTP request carrying this MCP message."""
+    if not isinstance(request, Request):
+        return edge.base_policy
+    try:
+        return edge.registry.narrow(edge.base_policy, request.query_params, request.headers)
+    except InputError as exc:
+        raise MCPError(types.INVALID_PARAMS, exc.message) from None
+
+
+def caller_of(request: Any) -> tuple[str, str]:
+    """(user pk, client id) of the authenticated caller."""
+    user = getattr(request, "user", None) if isinstance(request, Request) else None
+    if not isinstance(user, AuthenticatedUser) or not user.access_token.subject:
+        raise MCPError(types.INVALID_REQUEST, "this request carries no member identity")
+    return user.access_token.subject, user.access_token.client_id
+
+
+def build_server(edge: ToolEdge) -> Server[Any]:
+    """The lowlevel MCP server whose handlers consult the registry on every request."""
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        policy = policy_of(edge, ctx.request)
+        return types.ListToolsResult(tools=[to_mcp_tool(spec) for spec in edge.registry.visible(policy)])
+
+    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+        policy = policy_of(edge, ctx.request)
+        spec = edge.registry.get(params.name)
+        if spec is None or not policy.allows(spec):
+            visible = ", ".join(s.name for s in edge.registry.visible(policy))
+            raise MCPError(types.INVALID_PARAMS, f"unknown tool {params.name[:100]!r}; available: {visible}")
+        user_pk, client_id = caller_of(ctx.request)
+        return await run_tool(
+            edge, spec, params.arguments or {}, CallContext(user_pk, client_id, edge.broker, edge.feishu)
+        )
+
+    return Server(
+        "larkgate",
+        version=__version__,
+        title="larkgate — Feishu / Lark for your agent",
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+async def run_tool(edge: ToolEdge, spec: ToolSpec, arguments: dict[str, Any], ctx: CallContext) -> types.CallToolResult:
+    """Validate, run and translate one tool call; every failure becomes a clear result, never a stack trace."""
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        args = spec.input_model.model_validate(arguments)
+        output = await spec.handler(ctx, args)
+        structured = output.model_dump(mode="json", exclude_none=True)
+        result = types.CallToolResult(
+            content=[types.TextContent(text=json.dumps(structured, ensure_ascii=False))], structured_content=structured
+        )
+    except Exception as exc:
+        outcome, result = error_result(edge, ctx, exc)
+    elapsed = (time.perf_counter() - started) * 1000
+    log.info(
+        "tool call",
+        extra={"tool": spec.name, "outcome": outcome, "ms": round(elapsed, 2), "feishu_log_ids": ctx.log_ids},
+    )
+    if edge.audit is not None:
+        await edge.audit(ctx.user_pk, ctx.client_id, spec.name, outcome, ",".join(ctx.log_ids), elapsed)
+    return result
+
+
+def error_result(edge: ToolEdge, ctx: CallContext, exc: Exception) -> tuple[str, types.CallToolResult]:
+    """(outcome label, tool result) for a failed call."""
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(_describe(err) for err in exc.errors()[:20])
+        return "invalid_input", _error(f"Invalid arguments: {problems}", {"error": "invalid_arguments"})
+    if isinstance(exc, SignInRequired):
+        url = edge.sign_in_link(exc.user_pk, exc.scopes)
+        text = f"{exc.message} Ask the member to open this link, sign in to Feishu, then retry: {url}"
+        return "sign_in_required", _error(text, {"error": "sign_in_required", "sign_in_url": url})
+    if isinstance(exc, FeishuScopeError) and exc.code == 99991679 and exc.scopes:
+        url = edge.sign_in_link(ctx.user_pk, exc.scopes)
+        text = (
+            f"The member has not granted the Feishu permission(s) {', '.join(exc.scopes)} (code {exc.code}, "
+            f"log id {exc.log_id}). Ask them to open this link and approve, then retry: {url}"
+        )
+        data = {"error": "permission_required", "scopes": list(exc.scopes), "sign_in_url": url, "log_id": exc.log_id}
+        return str(exc.code), _error(text, data)
+    if isinstance(exc, FeishuError):
+        return str(exc.code), _error(_feishu_text(exc), _feishu_data(exc))
+    if isinstance(exc, LarkgateError):
+        return "error", _error(exc.message, {"error": type(exc).__name__})
+    log.exception("tool failed unexpectedly")
+    return "internal_error", _error("Internal error in the gateway; the operator can find it in the logs.", {})
+
+
+def _describe(err: Any) -> str:
+    where = ".".join(str(part) for part in err.get("loc", ())) or "(arguments)"
+    if err.get("type") == "extra_forbidden":
+        return f"{where}: unknown argument"
+    return f"{where}: {err.get('msg', 'invalid')}"
+
+
+def _feishu_text(exc: FeishuError) -> str:
+    if isinstance(exc, FeishuRateLimited):
+        return f"Feishu is rate limiting these calls; retry in {exc.retry_after:g} s (log id {exc.log_id})."
+    if isinstance(exc, FeishuUnavailable):
+        return f"Feishu could not be reached: {exc.msg}"
+    if isinstance(exc, FeishuScopeError) and exc.scopes:
+        return (
+            f"Feishu error {exc.code}: {exc.msg} — the app needs the permission(s) {', '.join(exc.scopes)} enabled by "
+            f"the Feishu admin (log id {exc.log_id})."
+        )
+    return f"Feishu error {exc.code}: {exc.msg} (log id {exc.log_id})"
+
+
+def _feishu_data(exc: FeishuError) -> dict[str, Any]:
+    return {"error": "feishu_error", "code": exc.code, "msg": exc.msg, "log_id": exc.log_id}
+
+
+def _error(text: str, data: dict[str, Any]) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=text)], structured_content=data or None, is_error=True)

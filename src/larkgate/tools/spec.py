@@ -1,0 +1,64 @@
+"""A tool is a declared record: name, text, input/output models, annotations, toolset, scopes, identity, handler."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from larkgate.feishu.client import FeishuResponse
+
+Identity = Literal["user", "bot"]
+
+
+class ToolContext(Protocol):
+    """What a handler may use: who is calling, and Feishu as that user."""
+
+    @property
+    def user_pk(self) -> str:
+        """Our id of the calling member."""
+        ...
+
+    async def feishu(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> FeishuResponse:
+        """Call a Feishu open API as the calling member."""
+        ...
+
+
+Handler = Callable[[ToolContext, Any], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One tool, declared. `read_only` is always explicit; `destructive` marks deletes and irreversible sends."""
+
+    name: str
+    title: str
+    description: str
+    input_model: type[BaseModel]
+    output_model: type[BaseModel]
+    handler: Handler
+    toolset: str
+    read_only: bool
+    destructive: bool = False
+    idempotent: bool = False
+    open_world: bool = True
+    scopes: tuple[str, ...] = ()
+    identity: Identity = "user"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def input_schema(self) -> dict[str, Any]:
+        """JSON Schema of the arguments."""
+        return self.input_model.model_json_schema()
+
+    def output_schema(self) -> dict[str, Any]:
+        """JSON Schema of the structured result."""
+        return self.output_model.model_json_schema()
