@@ -1,0 +1,5 @@
+"""`python -m larkgate.sandbox`: run the emulator alone."""
+
+from larkgate.sandbox.server import main
+
+main()
