@@ -20,6 +20,7 @@ SCOPE_LABELS: dict[str, tuple[str, str]] = {
     "contact:department.base:readonly": ("Read departments' basic information", "获取部门基础信息"),
     "im:message": ("Read and send direct and group messages", "获取与发送单聊、群组消息"),
     "im:message:send_as_bot": ("Send messages as the app", "以应用的身份发消息"),
+    "im:message.send_as_user": ("Send messages as the user", "以用户身份发送消息"),
     "im:message:readonly": ("Read direct and group messages", "获取单聊、群组消息"),
     "im:message.group_msg": ("Read all messages in groups", "获取群组中所有消息"),
     "im:chat": ("Read and update group information", "获取与更新群组信息"),

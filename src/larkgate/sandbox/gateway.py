@@ -91,7 +91,11 @@ Handler = Callable[[CallContext], Awaitable[dict[str, object]]]
 
 @dataclass(frozen=True)
 class ApiRoute:
-    """One open API: method, path template, SDK-style id, scopes (any one allows it), identities, handler."""
+    """One open API: method, path template, SDK-style id, scopes (any one allows it), identities, handler.
+
+    `user_requires` lists scopes a *user* token must hold in addition, all of them (Feishu: sending a message as the
+    user needs im:message and im:message.send_as_user, open.feishu.cn/document/server-docs/im-v1/message/create).
+    """
 
     method: str
     path: str
@@ -99,6 +103,7 @@ class ApiRoute:
     scopes: tuple[str, ...]
     identities: frozenset[Identity]
     handler: Handler
+    user_requires: tuple[str, ...] = ()
 
 
 def authenticate(sandbox: Sandbox, request: Request) -> Caller:
@@ -150,6 +155,21 @@ def check_scopes(route: ApiRoute, caller: Caller, enabled: frozenset[str]) -> No
             f"request user re-authorization and try again. required one of these privileges under the user "
             f"identity: [{listed}]",
             permission_violations=[{"type": "action_privilege_required", "subject": s} for s in route.scopes],
+        )
+    missing = [scope for scope in route.user_requires if scope not in caller.scopes]
+    if caller.identity == "user" and missing:
+        if not enabled.issuperset(missing):
+            raise ApiError(
+                CODE_SCOPE_NOT_ENABLED,
+                f"Access denied. The following scopes are required: [{', '.join(missing)}]",
+                permission_violations=[{"type": "action_scope_required", "subject": s} for s in missing],
+            )
+        raise ApiError(
+            CODE_SCOPE_NOT_GRANTED,
+            "Unauthorized. You do not have permission to perform the requested operation on the resource. Please "
+            f"request user re-authorization and try again. required privileges under the user identity: "
+            f"[{', '.join(missing)}]",
+            permission_violations=[{"type": "action_privilege_required", "subject": s} for s in missing],
         )
 
 

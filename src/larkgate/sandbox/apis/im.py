@@ -166,6 +166,7 @@ ROUTES = (
         ("im:message", "im:message:send_as_bot", "im:message:send"),
         BOTH,
         create_message,
+        user_requires=("im:message", "im:message.send_as_user"),
     ),
     ApiRoute(
         "GET",
