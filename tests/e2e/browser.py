@@ -33,6 +33,13 @@ class Page:
     text: str
     headers: httpx2.Headers
     forms: list[Form]
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+    def link(self, label: str) -> str:
+        for href, text in self.links:
+            if label.lower() in text.lower():
+                return urljoin(self.url, href)
+        raise AssertionError(f"no link {label!r} on {self.url}")
 
     def form_with_button(self, label: str) -> tuple[Form, Button]:
         for form in self.forms:
@@ -46,11 +53,16 @@ class _FormParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[Form] = []
+        self.links: list[tuple[str, str]] = []
         self._button: Button | None = None
+        self._link: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form":
+        if tag == "a" and "href" in a:
+            self._link = [a["href"], ""]
+            self.links.append(("", ""))
+        elif tag == "form":
             self.forms.append(Form(action=a.get("action", ""), method=a.get("method", "get").upper()))
         elif not self.forms:
             return
@@ -75,10 +87,15 @@ class _FormParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "button":
             self._button = None
+        if tag == "a" and self._link is not None:
+            self.links[-1] = (self._link[0], self._link[1])
+            self._link = None
 
     def handle_data(self, data: str) -> None:
         if self._button is not None:
             self._button.text += data.strip()
+        if self._link is not None:
+            self._link[1] += data.strip()
 
 
 class Browser:
@@ -92,6 +109,9 @@ class Browser:
 
     async def open(self, url: str) -> Page:
         return await self._request("GET", url, None)
+
+    async def follow(self, page: Page, label: str) -> Page:
+        return await self._request("GET", page.link(label), None)
 
     async def submit(self, page: Page, label: str, **overrides: str) -> Page:
         form, button = page.form_with_button(label)
@@ -130,5 +150,5 @@ class Browser:
                 continue
             parser = _FormParser()
             parser.feed(response.text)
-            return Page(url, response.status_code, response.text, response.headers, parser.forms)
+            return Page(url, response.status_code, response.text, response.headers, parser.forms, parser.links)
         raise AssertionError("too many redirects")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from larkgate.errors import ConfigError, CryptoError
 
@@ -76,6 +78,10 @@ class KeyRing:
                 raise ConfigError("old master keys must be written as id=base64,id=base64")
             retired[key_id] = decode_key(text, f"old master key {key_id!r}")
         return cls(current_id, decode_key(current_text), retired)
+
+    def derive(self, purpose: bytes) -> bytes:
+        """A 32-byte key for `purpose` derived from the current master key (HKDF-SHA256); the master never leaves."""
+        return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose).derive(self._keys[self.current_id])
 
     def seal(self, plaintext: bytes, context: str) -> Sealed:
         """Encrypt under a fresh data key; `context` (e.g. the row id) is bound as associated data."""
