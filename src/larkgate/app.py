@@ -162,6 +162,7 @@ def create_app(runtime: Runtime) -> Starlette:
                 await runtime.auth.http.aclose()
                 await runtime.feishu.aclose()
                 await runtime.db.close()
+                log.info("larkgate stopped")
 
     return Starlette(
         routes=routes,

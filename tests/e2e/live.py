@@ -19,7 +19,7 @@ from larkgate.settings import load_settings
 class LiveGateway:
     """`larkgate serve --sandbox` in-process: the same app, a real socket, a shared adjustable clock."""
 
-    def __init__(self, data_dir: Path, **settings: Any) -> None:
+    def __init__(self, data_dir: Path, runtime_options: dict[str, Any] | None = None, **settings: Any) -> None:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
@@ -27,7 +27,7 @@ class LiveGateway:
         options: dict[str, Any] = {"sandbox": True, "port": self.port, "data_dir": data_dir, "refresher_interval": 0}
         options.update(settings)
         self.settings = load_settings(**options)
-        self.runtime: Runtime = build_runtime(self.settings, clock=self.clock)
+        self.runtime: Runtime = build_runtime(self.settings, clock=self.clock, **(runtime_options or {}))
         self.app = create_app(self.runtime)
         self.server = uvicorn.Server(
             uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5)

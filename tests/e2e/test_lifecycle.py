@@ -6,11 +6,10 @@ import logging
 import time
 
 import pytest
+from mcp.client.auth import OAuthClientProvider
 
 from larkgate.auth.tokens import ACCESS_PREFIX, digest, new_secret
 from larkgate.store.models import McpToken
-from mcp.client.auth import OAuthClientProvider
-
 from tests.e2e.agent import MemoryStorage, Person, connect, oauth_provider
 from tests.e2e.live import LiveGateway
 from tests.e2e.oauth import INITIALIZE, Flow, finish_sandbox, mcp_post
@@ -72,9 +71,7 @@ async def test_revoke_ends_the_session(flow: Flow) -> None:
     tokens = await flow.tokens(PM)
     access = str(tokens["access_token"])
     assert (await mcp_post(flow.http, access, INITIALIZE)).status_code == 200
-    revoked = await flow.http.post(
-        "/revoke", data={"token": tokens["refresh_token"], "client_id": flow.client_id}
-    )
+    revoked = await flow.http.post("/revoke", data={"token": tokens["refresh_token"], "client_id": flow.client_id})
     assert revoked.status_code == 200
     assert (await mcp_post(flow.http, access, INITIALIZE)).status_code == 401
     assert (await flow.refresh(str(tokens["refresh_token"]))).status_code == 400
@@ -143,10 +140,14 @@ async def test_tool_errors_are_clear_results(gateway: LiveGateway) -> None:
         wrong_type = await client.call_tool("lark_im_list_chats", {"page_size": "many"})
         nobody = await client.call_tool("lark_im_send_message", {"to": "nobody@sandbox.example", "text": "hi"})
         sent = await client.call_tool("lark_im_send_message", {"to": "dev1@sandbox.example", "text": "你好 👋"})
-    assert unknown_arg.is_error and "unknown argument" in unknown_arg.content[0].text  # type: ignore[union-attr]
-    assert bad_to.is_error and "'to' must be" in bad_to.content[0].text  # type: ignore[union-attr]
-    assert missing.is_error and "text" in missing.content[0].text  # type: ignore[union-attr]
-    assert wrong_type.is_error and "page_size" in wrong_type.content[0].text  # type: ignore[union-attr]
+    assert unknown_arg.is_error
+    assert "unknown argument" in unknown_arg.content[0].text
+    assert bad_to.is_error
+    assert "'to' must be" in bad_to.content[0].text
+    assert missing.is_error
+    assert "text" in missing.content[0].text
+    assert wrong_type.is_error
+    assert "page_size" in wrong_type.content[0].text
     assert nobody.is_error
     assert nobody.structured_content is not None
     assert nobody.structured_content["error"] == "feishu_error"

@@ -15,7 +15,7 @@ async def test_sign_in_then_whoami(gateway: LiveGateway, mode: str) -> None:
     person, storage = Person("pm@sandbox.example"), MemoryStorage()
     async with connect(gateway.mcp_url, oauth_provider(gateway.mcp_url, person, storage), mode=mode) as client:
         listed = await client.list_tools()
-        assert FIRST_TOOLS <= {tool.name for tool in listed.tools}
+        assert {tool.name for tool in listed.tools} >= FIRST_TOOLS
         result = await client.call_tool("lark_whoami", {})
     assert not result.is_error, result.content
     assert result.structured_content is not None
@@ -33,10 +33,13 @@ async def test_two_members_stay_apart(gateway: LiveGateway) -> None:
         dev_me = (await dev.call_tool("lark_whoami", {})).structured_content
         pm_chats = (await pm.call_tool("lark_im_list_chats", {})).structured_content
         dev_chats = (await dev.call_tool("lark_im_list_chats", {})).structured_content
-    assert pm_me is not None and dev_me is not None
+    assert pm_me is not None
+    assert dev_me is not None
     assert pm_me["email"] == "pm@sandbox.example"
     assert dev_me["email"] == "dev1@sandbox.example"
     assert pm_me["open_id"] != dev_me["open_id"]
-    assert pm_storage.tokens is not None and dev_storage.tokens is not None
+    assert pm_storage.tokens is not None
+    assert dev_storage.tokens is not None
     assert pm_storage.tokens.access_token != dev_storage.tokens.access_token
-    assert pm_chats is not None and dev_chats is not None
+    assert pm_chats is not None
+    assert dev_chats is not None
