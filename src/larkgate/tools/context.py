@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
+
+import mcp_types as types
+from mcp.server.session import ServerSession
 
 from larkgate.errors import FeishuTokenError
 from larkgate.feishu.client import FeishuClient, FeishuResponse
@@ -13,11 +17,19 @@ from larkgate.feishu.identity import TokenBroker
 class CallContext:
     """Per-call context: every Feishu request is made with the member's own, freshly valid user token."""
 
-    def __init__(self, user_pk: str, client_id: str, broker: TokenBroker, feishu_client: FeishuClient) -> None:
+    def __init__(
+        self,
+        user_pk: str,
+        client_id: str,
+        broker: TokenBroker,
+        feishu_client: FeishuClient,
+        session: ServerSession | None = None,
+    ) -> None:
         self._user_pk = user_pk
         self.client_id = client_id
         self._broker = broker
         self._client = feishu_client
+        self._session = session
         self.log_ids: list[str] = []
 
     @property
@@ -40,3 +52,27 @@ class CallContext:
         if response.log_id:
             self.log_ids.append(response.log_id)
         return response
+
+    async def progress(self, done: float, total: float | None = None, message: str | None = None) -> None:
+        """Report progress to the client when it asked for it (a no-op otherwise)."""
+        if self._session is not None:
+            await self._session.report_progress(done, total, message)
+
+    async def confirm(self, message: str) -> bool | None:
+        """Ask the member to confirm through MCP elicitation: True/False, or None when the client cannot ask."""
+        session = self._session
+        if session is None or not session.check_client_capability(
+            types.ClientCapabilities(elicitation=types.ElicitationCapability(form=types.FormElicitationCapability()))
+        ):
+            return None
+        schema: types.ElicitRequestedSchema = {
+            "type": "object",
+            "properties": {"confirm": {"type": "boolean", "title": "Go ahead", "default": False}},
+            "required": ["confirm"],
+        }
+        try:
+            answer = await session.elicit_form(message, schema)
+        except Exception:  # a client that advertised elicitation but fails it is treated as unable to ask
+            logging.getLogger("larkgate.tools").warning("elicitation failed; falling back to confirm: true")
+            return None
+        return answer.action == "accept" and bool((answer.content or {}).get("confirm"))

@@ -108,9 +108,8 @@ def build_server(edge: ToolEdge) -> Server[Any]:
             visible = ", ".join(s.name for s in edge.registry.visible(policy))
             raise MCPError(types.INVALID_PARAMS, f"unknown tool {params.name[:100]!r}; available: {visible}")
         user_pk, client_id = caller_of(ctx.request)
-        return await run_tool(
-            edge, spec, params.arguments or {}, CallContext(user_pk, client_id, edge.broker, edge.feishu)
-        )
+        call = CallContext(user_pk, client_id, edge.broker, edge.feishu, ctx.session)
+        return await run_tool(edge, spec, params.arguments or {}, call)
 
     return Server(
         "larkgate",

@@ -32,6 +32,14 @@ class ToolContext(Protocol):
         """Call a Feishu open API as the calling member."""
         ...
 
+    async def progress(self, done: float, total: float | None = None, message: str | None = None) -> None:
+        """Report progress (no-op when the client did not ask for it)."""
+        ...
+
+    async def confirm(self, message: str) -> bool | None:
+        """Ask the member to confirm via elicitation; None when the client cannot ask (then require confirm=true)."""
+        ...
+
 
 Handler = Callable[[ToolContext, Any], Awaitable[BaseModel]]
 
