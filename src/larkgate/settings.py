@@ -45,7 +45,6 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy async URL; default sqlite+aiosqlite:///<data_dir>/larkgate.db."
     )
-    redis_url: str | None = Field(None, description="Optional Redis URL for cross-replica locks and rate limits.")
 
     app_id: str | None = Field(None, description="Feishu app id (cli_…).")
     app_secret: SecretStr | None = Field(None, description="Feishu app secret.")
