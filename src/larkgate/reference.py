@@ -62,7 +62,8 @@ def current(text: str, section: str) -> str | None:
 def update(text: str) -> str:
     """`text` with every generated section replaced by its fresh rendering."""
     for section in SECTIONS:
-        text = _pattern(section).sub(lambda m, s=section: m.group(1) + render(s) + m.group(3), text)
+        fresh = render(section)
+        text = _pattern(section).sub(lambda m: m.group(1) + fresh + m.group(3), text)
     return text
 
 

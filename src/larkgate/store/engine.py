@@ -43,7 +43,7 @@ class Database:
         try:
             async with self.engine.begin() as conn:
                 await conn.run_sync(_upgrade)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, OSError) as exc:  # asyncpg raises OSError itself when the server is unreachable
             raise StoreError(f"database migration failed: {exc.__class__.__name__}: {exc}") from exc
 
     async def ping(self) -> bool:
@@ -58,12 +58,12 @@ class Database:
     @asynccontextmanager
     async def transaction(self, *, immediate: bool = False) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction; `immediate` takes SQLite's write lock up front (no-op on PostgreSQL)."""
-        async with self.sessions() as session:
+        async with self.sessions() as session, session.begin():
             if immediate and self.dialect == "sqlite":
-                conn = await session.connection(execution_options={"larkgate_immediate": True})
-                del conn
-            async with session.begin_nested() if session.in_transaction() else session.begin():
-                yield session
+                # The first connection use emits BEGIN (see _sqlite_begin); the option makes it BEGIN IMMEDIATE.
+                # (Procuring it before session.begin() left the commit to a savepoint, so nothing was ever committed.)
+                await session.connection(execution_options={"larkgate_immediate": True})
+            yield session
 
     async def close(self) -> None:
         """Dispose of pooled connections."""
