@@ -46,7 +46,7 @@ class CallContext:
             response = await self._client.call(method, path, token=token, query=query, json=json)
         except FeishuTokenError:
             # Feishu can invalidate a token before its stated expiry (e.g. the user changed password).
-            await self._broker.invalidate(self._user_pk)
+            await self._broker.invalidate(self._user_pk, token)
             token = await self._broker.access_token(self._user_pk)
             response = await self._client.call(method, path, token=token, query=query, json=json)
         if response.log_id:
