@@ -65,6 +65,8 @@ def serve(args: argparse.Namespace) -> int:
         sock.bind((settings.host, settings.port))
     except OSError as exc:
         raise ConfigError(f"cannot bind {settings.host}:{settings.port}: {exc.strerror}") from None
+    # Listen before announcing the URL, so early connections queue instead of being refused.
+    sock.listen(2048)
     # The real port is only known after binding (port 0), and the public URL defaults to it.
     settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     runtime = build_runtime(settings)

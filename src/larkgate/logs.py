@@ -69,6 +69,9 @@ def configure(fmt: str = "human", level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("httpx2", "httpcore2", "httpx", "httpcore", "uvicorn.access", "mcp", "sse_starlette", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # SQL logging would print statement parameters (hashes, ciphertext, ids): never below WARNING.
+    for sql in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncpg"):
+        logging.getLogger(sql).setLevel(logging.WARNING)
 
 
 class RequestLogMiddleware:
