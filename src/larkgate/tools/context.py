@@ -24,12 +24,14 @@ class CallContext:
         broker: TokenBroker,
         feishu_client: FeishuClient,
         session: ServerSession | None = None,
+        read_only: bool = False,
     ) -> None:
         self._user_pk = user_pk
         self.client_id = client_id
         self._broker = broker
         self._client = feishu_client
         self._session = session
+        self.read_only = read_only
         self.log_ids: list[str] = []
 
     @property
@@ -38,17 +40,23 @@ class CallContext:
         return self._user_pk
 
     async def feishu(
-        self, method: str, path: str, *, query: Mapping[str, Any] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
     ) -> FeishuResponse:
         """Call Feishu as the member; a token Feishu calls invalid is refreshed once and the call retried."""
         token = await self._broker.access_token(self._user_pk)
         try:
-            response = await self._client.call(method, path, token=token, query=query, json=json)
+            response = await self._client.call(method, path, token=token, query=query, json=json, idempotent=idempotent)
         except FeishuTokenError:
             # Feishu can invalidate a token before its stated expiry (e.g. the user changed password).
             await self._broker.invalidate(self._user_pk, token)
             token = await self._broker.access_token(self._user_pk)
-            response = await self._client.call(method, path, token=token, query=query, json=json)
+            response = await self._client.call(method, path, token=token, query=query, json=json, idempotent=idempotent)
         if response.log_id:
             self.log_ids.append(response.log_id)
         return response

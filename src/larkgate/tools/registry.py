@@ -28,7 +28,7 @@ class Policy:
 
     def allows(self, spec: ToolSpec) -> bool:
         """True when `spec` is visible and callable under this policy."""
-        return spec.toolset in self.toolsets and (spec.read_only or not self.read_only)
+        return spec.toolset in self.toolsets and (spec.read_only or spec.guards_writes or not self.read_only)
 
 
 class Registry:

@@ -56,8 +56,9 @@ class ToolEdge:
     audit: Callable[[str | None, str | None, str, str, str, float], Any] | None = None
 
 
-def to_mcp_tool(spec: ToolSpec) -> types.Tool:
-    """The public MCP description of a declared tool."""
+def to_mcp_tool(spec: ToolSpec, read_only_connection: bool = False) -> types.Tool:
+    """The public MCP description of a declared tool (on a read-only connection, self-guarding tools read only)."""
+    read_only = spec.read_only or (spec.guards_writes and read_only_connection)
     return types.Tool(
         name=spec.name,
         title=spec.title,
@@ -66,8 +67,8 @@ def to_mcp_tool(spec: ToolSpec) -> types.Tool:
         output_schema=spec.output_schema(),
         annotations=types.ToolAnnotations(
             title=spec.title,
-            read_only_hint=spec.read_only,
-            destructive_hint=spec.destructive,
+            read_only_hint=read_only,
+            destructive_hint=spec.destructive and not read_only,
             idempotent_hint=spec.idempotent,
             open_world_hint=spec.open_world,
         ),
@@ -99,7 +100,8 @@ def build_server(edge: ToolEdge) -> Server[Any]:
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         policy = policy_of(edge, ctx.request)
-        return types.ListToolsResult(tools=[to_mcp_tool(spec) for spec in edge.registry.visible(policy)])
+        tools = [to_mcp_tool(spec, policy.read_only) for spec in edge.registry.visible(policy)]
+        return types.ListToolsResult(tools=tools)
 
     async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
         policy = policy_of(edge, ctx.request)
@@ -108,7 +110,7 @@ def build_server(edge: ToolEdge) -> Server[Any]:
             visible = ", ".join(s.name for s in edge.registry.visible(policy))
             raise MCPError(types.INVALID_PARAMS, f"unknown tool {params.name[:100]!r}; available: {visible}")
         user_pk, client_id = caller_of(ctx.request)
-        call = CallContext(user_pk, client_id, edge.broker, edge.feishu, ctx.session)
+        call = CallContext(user_pk, client_id, edge.broker, edge.feishu, ctx.session, read_only=policy.read_only)
         return await run_tool(edge, spec, params.arguments or {}, call)
 
     return Server(
@@ -133,7 +135,7 @@ async def run_tool(edge: ToolEdge, spec: ToolSpec, arguments: dict[str, Any], ct
             content=[types.TextContent(text=json.dumps(structured, ensure_ascii=False))], structured_content=structured
         )
     except Exception as exc:
-        outcome, result = error_result(edge, ctx, exc)
+        outcome, result = error_result(edge, ctx, exc, spec)
     elapsed = (time.perf_counter() - started) * 1000
     log.info(
         "tool call",
@@ -144,7 +146,15 @@ async def run_tool(edge: ToolEdge, spec: ToolSpec, arguments: dict[str, Any], ct
     return result
 
 
-def error_result(edge: ToolEdge, ctx: CallContext, exc: Exception) -> tuple[str, types.CallToolResult]:
+def missing_scopes(spec: ToolSpec | None, violations: Sequence[str]) -> list[str]:
+    """Which scopes to ask the member for: Feishu lists any-of alternatives; prefer the ones the tool declares."""
+    declared = [scope for scope in violations if spec is not None and scope in spec.scopes]
+    return declared or list(violations)
+
+
+def error_result(
+    edge: ToolEdge, ctx: CallContext, exc: Exception, spec: ToolSpec | None = None
+) -> tuple[str, types.CallToolResult]:
     """(outcome label, tool result) for a failed call."""
     if isinstance(exc, ValidationError):
         problems = "; ".join(_describe(err) for err in exc.errors()[:20])
@@ -154,12 +164,13 @@ def error_result(edge: ToolEdge, ctx: CallContext, exc: Exception) -> tuple[str,
         text = f"{exc.message} Ask the member to open this link, sign in to Feishu, then retry: {url}"
         return "sign_in_required", _error(text, {"error": "sign_in_required", "sign_in_url": url})
     if isinstance(exc, FeishuScopeError) and exc.code == 99991679 and exc.scopes:
-        url = edge.sign_in_link(ctx.user_pk, exc.scopes)
+        scopes = missing_scopes(spec, exc.scopes)
+        url = edge.sign_in_link(ctx.user_pk, scopes)
         text = (
-            f"The member has not granted the Feishu permission(s) {', '.join(exc.scopes)} (code {exc.code}, "
+            f"The member has not granted the Feishu permission(s) {', '.join(scopes)} (code {exc.code}, "
             f"log id {exc.log_id}). Ask them to open this link and approve, then retry: {url}"
         )
-        data = {"error": "permission_required", "scopes": list(exc.scopes), "sign_in_url": url, "log_id": exc.log_id}
+        data = {"error": "permission_required", "scopes": scopes, "sign_in_url": url, "log_id": exc.log_id}
         return str(exc.code), _error(text, data)
     if isinstance(exc, FeishuError):
         return str(exc.code), _error(_feishu_text(exc), _feishu_data(exc))

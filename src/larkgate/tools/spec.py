@@ -21,6 +21,11 @@ class ToolContext(Protocol):
         """Our id of the calling member."""
         ...
 
+    @property
+    def read_only(self) -> bool:
+        """True on a read-only connection: nothing may be written through it."""
+        ...
+
     async def feishu(
         self,
         method: str,
@@ -28,6 +33,7 @@ class ToolContext(Protocol):
         *,
         query: Mapping[str, Any] | None = None,
         json: Any = None,
+        idempotent: bool | None = None,
     ) -> FeishuResponse:
         """Call a Feishu open API as the calling member."""
         ...
@@ -61,6 +67,9 @@ class ToolSpec:
     open_world: bool = True
     scopes: tuple[str, ...] = ()
     identity: Identity = "user"
+    # True for a tool that enforces a read-only connection itself (lark_invoke refuses writes there): it stays listed
+    # on read-only connections, annotated read-only.
+    guards_writes: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def input_schema(self) -> dict[str, Any]:
