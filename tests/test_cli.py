@@ -128,3 +128,11 @@ def test_users_list_and_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_users_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["users", "--data-dir", str(tmp_path)]) == 0
     assert "no members" in capsys.readouterr().out
+
+
+def test_catalog_stats_and_generate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "stats"]) == 0
+    out = capsys.readouterr().out
+    assert "APIs" in out
+    assert "\nim " in out
+    assert main(["catalog", "generate", "--sdk", str(tmp_path / "missing"), "--out", str(tmp_path / "c.gz")]) == 2

@@ -30,6 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     users_sub.add_parser("list", help="list members (the default)")
     revoke = users_sub.add_parser("revoke", help="remove a member's grants and tokens")
     revoke.add_argument("user", help="the member's id (first column of `larkgate users`)")
+
+    catalog = commands.add_parser("catalog", help="the Open API catalog behind lark_discover / lark_invoke")
+    catalog_sub = catalog.add_subparsers(dest="action", required=True)
+    catalog_sub.add_parser("stats", help="count APIs by domain")
+    generate = catalog_sub.add_parser("generate", help="regenerate the data file from the pinned lark-oapi SDK")
+    generate.add_argument("--sdk", help="the lark_oapi package folder (default: the installed one)")
+    generate.add_argument("--out", help="output file (default: the packaged data file)")
     return parser
 
 
@@ -39,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "catalog":
+            return catalog(args)
         return asyncio.run(users(args))
     except LarkgateError as exc:
         print(f"larkgate: {exc.message}", file=sys.stderr)
@@ -79,6 +88,26 @@ def serve(args: argparse.Namespace) -> int:
         app, log_config=None, access_log=False, timeout_graceful_shutdown=30, lifespan="on", server_header=False
     )
     uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def catalog(args: argparse.Namespace) -> int:
+    """`larkgate catalog stats` and `larkgate catalog generate`."""
+    if args.action == "generate":
+        from larkgate.catalog import generate
+
+        argv = [flag for name in ("sdk", "out") if getattr(args, name) for flag in (f"--{name}", getattr(args, name))]
+        return generate.main(argv)
+    from larkgate.catalog.catalog import load_catalog, stats
+
+    counts = stats(load_catalog())
+    print(f"{counts['total']} APIs ({', '.join(f'{k}: {v}' for k, v in counts['sources'].items())})")
+    print(f"{'domain':<24} {'apis':>5} {'user':>5} {'paged':>6} {'destr.':>6} {'upload':>6}")
+    for domain, row in counts["domains"].items():
+        print(
+            f"{domain:<24} {row['apis']:>5} {row['user_identity']:>5} {row['paginated']:>6} "
+            f"{row['destructive']:>6} {row['uploads']:>6}"
+        )
     return 0
 
 

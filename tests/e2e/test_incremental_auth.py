@@ -47,7 +47,8 @@ def _link(result: Any) -> str:
 
 
 async def test_grant_the_missing_scope_and_retry_in_the_same_session(narrow_gateway: LiveGateway) -> None:
-    async with connect(narrow_gateway.mcp_url, oauth_provider(narrow_gateway.mcp_url, Person(PM), MemoryStorage())) as c:
+    auth = oauth_provider(narrow_gateway.mcp_url, Person(PM), MemoryStorage())
+    async with connect(narrow_gateway.mcp_url, auth) as c:
         assert not (await c.call_tool("lark_whoami", {})).is_error
         denied = await c.call_tool("lark_im_list_chats", {})
         link = _link(denied)
@@ -63,7 +64,8 @@ async def test_grant_the_missing_scope_and_retry_in_the_same_session(narrow_gate
 
 
 async def test_the_link_refuses_another_member_expiry_and_tampering(narrow_gateway: LiveGateway) -> None:
-    async with connect(narrow_gateway.mcp_url, oauth_provider(narrow_gateway.mcp_url, Person(PM), MemoryStorage())) as c:
+    auth = oauth_provider(narrow_gateway.mcp_url, Person(PM), MemoryStorage())
+    async with connect(narrow_gateway.mcp_url, auth) as c:
         link = _link(await c.call_tool("lark_im_list_chats", {}))
         async with narrow_gateway.http() as http:
             other = Browser(http)
