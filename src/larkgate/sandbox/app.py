@@ -14,14 +14,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from larkgate.sandbox import accounts, control, oauth
 from larkgate.sandbox.apis import ROUTES
-from larkgate.sandbox.envelope import LOG_ID_HEADER, LOG_ID_KEY, ApiError, failure, log_id_of
+from larkgate.sandbox.apis.generic import catch_all
+from larkgate.sandbox.envelope import LOG_ID_HEADER, LOG_ID_KEY, METHOD_MISMATCH, ApiError, failure, log_id_of
 from larkgate.sandbox.gateway import starlette_routes
 from larkgate.sandbox.ids import new_log_id
 
 if TYPE_CHECKING:
     from larkgate.sandbox.emulator import Sandbox
-
-METHOD_MISMATCH = 99991301
 
 
 class LogIdMiddleware:
@@ -63,7 +62,9 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
 
 def build_app(sandbox: Sandbox) -> Starlette:
     """Assemble the routes of every host the sandbox plays."""
+    # Stateful handlers first: Starlette serves the first match, so they take precedence over the generic catch-all.
     routes = [*accounts.routes(sandbox), *oauth.routes(sandbox), *starlette_routes(sandbox, ROUTES)]
+    routes.append(catch_all(sandbox, tuple(ROUTES)))
     if sandbox.config.control_api:
         routes.extend(control.routes(sandbox))
     return Starlette(

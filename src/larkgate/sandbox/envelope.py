@@ -20,6 +20,7 @@ LOG_ID_KEY = "larkgate.sandbox.log_id"
 LOG_ID_HEADER = "X-Tt-Logid"
 FIELD_VALIDATION_FAILED = 99992402
 BAD_REQUEST = 9499
+METHOD_MISMATCH = 99991301  # a known path called with the wrong method (generic error code list)
 _MAX_ECHO = 200  # how much of a caller's bad value is echoed back in field_violations
 
 
