@@ -109,7 +109,7 @@ def create_app(runtime: Runtime) -> Starlette:
     settings = runtime.settings
     edge = ToolEdge(
         registry=runtime.registry,
-        base_policy=runtime.registry.operator_policy("all"),
+        base_policy=runtime.registry.operator_policy(settings.toolsets, settings.read_only, settings.default_toolsets),
         broker=runtime.broker,
         feishu=runtime.feishu,
         sign_in_link=lambda user_pk, scopes: sign_in_link(runtime.auth, user_pk, scopes),

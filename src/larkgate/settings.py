@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         None, description="Retired keys still able to decrypt, as `id=base64,id=base64`."
     )
 
+    toolsets: str = Field("all", description="Toolsets that exist on this gateway: all, or a comma list.")
+    default_toolsets: str = Field(
+        "core,im,calendar", description="Toolsets a connection gets when its URL names none (?toolsets= picks others)."
+    )
+    read_only: bool = Field(False, description="Make every connection read-only.")
     stateless: bool = Field(False, description="Stateless Streamable HTTP (no MCP sessions), for N replicas.")
     max_request_bytes: int = Field(1_000_000, ge=1024, description="Largest accepted request body.")
     mcp_access_ttl: int = Field(3600, ge=60, description="Lifetime of our MCP access tokens, seconds.")

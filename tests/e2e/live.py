@@ -24,7 +24,14 @@ class LiveGateway:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.clock = OffsetClock()
-        options: dict[str, Any] = {"sandbox": True, "port": self.port, "data_dir": data_dir, "refresher_interval": 0}
+        # Tests see every toolset unless they test the operator's default itself.
+        options: dict[str, Any] = {
+            "sandbox": True,
+            "port": self.port,
+            "data_dir": data_dir,
+            "refresher_interval": 0,
+            "default_toolsets": "all",
+        }
         options.update(settings)
         self.settings = load_settings(**options)
         self.runtime: Runtime = build_runtime(self.settings, clock=self.clock, **(runtime_options or {}))

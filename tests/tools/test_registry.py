@@ -34,7 +34,7 @@ def test_request_can_narrow_but_never_widen(registry: Registry) -> None:
     base = registry.operator_policy("core")
     narrowed = registry.narrow(base, {"toolsets": "core,im"}, {})
     assert narrowed.toolsets == {"core"}
-    assert tool_names(registry.visible(narrowed)) == ["lark_whoami"]
+    assert tool_names(registry.visible(narrowed)) == [s.name for s in ALL_TOOLS if s.toolset == "core"]
 
 
 def test_readonly_hides_writes_from_query_or_header(registry: Registry) -> None:
@@ -64,3 +64,17 @@ def test_policy_allows() -> None:
     assert Policy(frozenset({"im"})).allows(spec)
     assert not Policy(frozenset({"im"}), read_only=True).allows(spec)
     assert not Policy(frozenset({"core"})).allows(spec)
+
+
+def test_default_toolsets_apply_when_the_connection_names_none(registry: Registry) -> None:
+    operator = registry.operator_policy("all", default="core")
+    assert tool_names(registry.visible(registry.narrow(operator, {}, {}))) == [
+        s.name for s in ALL_TOOLS if s.toolset == "core"
+    ]
+    chosen = registry.narrow(operator, {"toolsets": "im"}, {})
+    assert chosen.toolsets == {"im"}
+
+
+def test_default_must_be_enabled(registry: Registry) -> None:
+    with pytest.raises(ConfigError, match="not enabled"):
+        registry.operator_policy("core", default="im")

@@ -21,10 +21,14 @@ _FALSE = {"", "0", "false", "no", "off"}
 
 @dataclass(frozen=True)
 class Policy:
-    """What one connection may see: enabled toolsets and whether writes are hidden."""
+    """What one connection may see: enabled toolsets and whether writes are hidden.
+
+    For the operator's policy, `default` is what a connection gets when it names no toolsets (None: all enabled).
+    """
 
     toolsets: frozenset[str]
     read_only: bool = False
+    default: frozenset[str] | None = None
 
     def allows(self, spec: ToolSpec) -> bool:
         """True when `spec` is visible and callable under this policy."""
@@ -50,14 +54,18 @@ class Registry:
         """The tools `policy` allows, in declaration order."""
         return [spec for spec in self._specs.values() if policy.allows(spec)]
 
-    def operator_policy(self, enabled: str, read_only: bool = False) -> Policy:
+    def operator_policy(self, enabled: str, read_only: bool = False, default: str = "all") -> Policy:
         """The operator's policy from settings text (`all` or a comma list); unknown names fail fast."""
-        return Policy(self._parse_toolsets(enabled, ConfigError), read_only)
+        toolsets = self._parse_toolsets(enabled, ConfigError)
+        chosen = toolsets if default.strip() == "all" else self._parse_toolsets(default, ConfigError)
+        if not chosen <= toolsets:
+            raise ConfigError(f"default toolsets {', '.join(sorted(chosen - toolsets))} are not enabled")
+        return Policy(toolsets, read_only, None if chosen == toolsets else chosen)
 
     def narrow(self, base: Policy, query: Mapping[str, str], headers: Mapping[str, str]) -> Policy:
-        """The policy of one request: `base` narrowed by its query string or headers, never widened."""
+        """The policy of one request: the operator's default, or the toolsets it names among the enabled ones."""
         requested = query.get("toolsets") or headers.get(TOOLSETS_HEADER)
-        toolsets = base.toolsets
+        toolsets = base.default if base.default is not None else base.toolsets
         if requested is not None:
             toolsets = base.toolsets & self._parse_toolsets(requested, InputError)
         read_only = base.read_only or _flag(query.get("readonly") or headers.get(READONLY_HEADER) or "")

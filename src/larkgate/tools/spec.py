@@ -73,9 +73,41 @@ class ToolSpec:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def input_schema(self) -> dict[str, Any]:
-        """JSON Schema of the arguments."""
-        return self.input_model.model_json_schema()
+        """JSON Schema of the arguments (compact: no generated titles)."""
+        schema: dict[str, Any] = compact_schema(self.input_model.model_json_schema())
+        return schema
 
     def output_schema(self) -> dict[str, Any]:
-        """JSON Schema of the structured result."""
-        return self.output_model.model_json_schema()
+        """JSON Schema of the structured result (compact: no generated titles)."""
+        schema: dict[str, Any] = compact_schema(self.output_model.model_json_schema(), output=True)
+        return schema
+
+
+def compact_schema(schema: Any, output: bool = False) -> Any:
+    """The same schema in fewer bytes, since every byte of tools/list is context the model pays for.
+
+    Drops the `title` keywords pydantic generates (property *names* called "title" are kept), writes optional
+    scalars as `{"type": [T, "null"]}` instead of an anyOf, and in output schemas drops `default: null` and
+    `additionalProperties: false` (we produce the output; they constrain nothing a client needs).
+    """
+    if isinstance(schema, list):
+        return [compact_schema(item, output) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if output and ((key == "default" and value is None) or (key == "additionalProperties" and value is False)):
+            continue
+        if key in ("properties", "$defs", "patternProperties") and isinstance(value, dict):
+            out[key] = {name: compact_schema(sub, output) for name, sub in value.items()}
+        else:
+            out[key] = compact_schema(value, output)
+    variants = out.get("anyOf")
+    if isinstance(variants, list) and len(variants) == 2 and {"type": "null"} in variants:
+        other = next(v for v in variants if v != {"type": "null"})
+        if isinstance(other, dict) and set(other) == {"type"} and isinstance(other["type"], str):
+            del out["anyOf"]
+            out["type"] = [other["type"], "null"]
+    return out
