@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from larkgate.tools import im, meta
+from larkgate.tools import discovery, im, meta
 from larkgate.tools.spec import ToolSpec
 
-ALL_TOOLS: tuple[ToolSpec, ...] = (*meta.TOOLS, *im.TOOLS)
+ALL_TOOLS: tuple[ToolSpec, ...] = (*meta.TOOLS, *discovery.TOOLS, *im.TOOLS)
