@@ -66,4 +66,6 @@ class LiveGateway:
         self.sock.close()
 
     def http(self, **kwargs: Any) -> httpx2.AsyncClient:
-        return httpx2.AsyncClient(base_url=self.base_url, follow_redirects=False, timeout=30, **kwargs)
+        """A client for this very server (its own socket, whatever public URL it answers to)."""
+        local = f"http://127.0.0.1:{self.port}"
+        return httpx2.AsyncClient(base_url=local, follow_redirects=False, timeout=30, **kwargs)
