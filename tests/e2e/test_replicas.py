@@ -18,11 +18,9 @@ pytestmark = pytest.mark.postgres
 def _result(body: str) -> dict[str, object]:
     """The JSON-RPC message of a JSON or single-event SSE response."""
     text = body.strip()
-    if text.startswith("{"):
-        message: dict[str, object] = json.loads(text)
-        return message
-    data = [line[5:].strip() for line in text.splitlines() if line.startswith("data:")]
-    message = json.loads(data[-1])
+    if not text.startswith("{"):
+        text = [line[5:].strip() for line in text.splitlines() if line.startswith("data:")][-1]
+    message: dict[str, object] = json.loads(text)
     return message
 
 
