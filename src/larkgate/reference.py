@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from larkgate.settings import Settings
@@ -62,9 +63,12 @@ def current(text: str, section: str) -> str | None:
 def update(text: str) -> str:
     """`text` with every generated section replaced by its fresh rendering."""
     for section in SECTIONS:
-        fresh = render(section)
-        text = _pattern(section).sub(lambda m: m.group(1) + fresh + m.group(3), text)
+        text = _pattern(section).sub(_replacer(render(section)), text)
     return text
+
+
+def _replacer(fresh: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: match.group(1) + fresh + match.group(3)
 
 
 def main(argv: list[str] | None = None) -> int:
