@@ -33,7 +33,7 @@ from larkgate.keys import load_keyring
 from larkgate.logs import RequestLogMiddleware
 from larkgate.sandbox import Sandbox, SandboxConfig
 from larkgate.settings import Settings
-from larkgate.store.audit import record_event
+from larkgate.store.audit import AuditWriter
 from larkgate.store.crypto import KeyRing
 from larkgate.store.engine import Database
 from larkgate.tools.inventory import ALL_TOOLS
@@ -60,6 +60,7 @@ class Runtime:
     registry: Registry
     sandbox: Sandbox | None
     refresher: Refresher
+    audit: AuditWriter
 
 
 def build_runtime(
@@ -73,7 +74,13 @@ def build_runtime(
     """Create (without starting) everything a gateway process needs; misconfiguration raises ConfigError."""
     clock = clock or SystemClock()
     if settings.sandbox:
-        sandbox = sandbox or Sandbox(SandboxConfig(redirect_uris=[settings.base_url + CALLBACK_PATH], clock=clock))
+        sandbox = sandbox or Sandbox(
+            SandboxConfig(
+                redirect_uris=[settings.base_url + CALLBACK_PATH],
+                clock=clock,
+                rate_limit_per_second=settings.sandbox_rate_limit,
+            )
+        )
         app_id, app_secret = sandbox.config.app_id, sandbox.config.app_secret
     else:
         missing = settings.missing_for_production()
@@ -101,6 +108,7 @@ def build_runtime(
         registry=Registry(ALL_TOOLS),
         sandbox=sandbox,
         refresher=Refresher(broker, db, clock, interval=settings.refresher_interval),
+        audit=AuditWriter(db),
     )
 
 
@@ -113,7 +121,7 @@ def create_app(runtime: Runtime) -> Starlette:
         broker=runtime.broker,
         feishu=runtime.feishu,
         sign_in_link=lambda user_pk, scopes: sign_in_link(runtime.auth, user_pk, scopes),
-        audit=lambda *event: record_event(runtime.db, runtime.clock.now(), *event),
+        audit=lambda *event: runtime.audit.record(runtime.clock.now(), *event),
     )
     server = build_server(edge)
     hosts, origins = allowed_from(settings.base_url, _dev_hosts(settings))
@@ -127,8 +135,15 @@ def create_app(runtime: Runtime) -> Starlette:
         max_request_body_size=settings.max_request_bytes,
     )
     resource = AnyHttpUrl(settings.mcp_url)
+    # Bearer authentication wraps /mcp only: other routes (OAuth endpoints, the sandbox's Feishu APIs, whose bearer
+    # tokens are Feishu's) must never cost an MCP-token lookup.
     mcp_endpoint = OriginGuard(
-        RequireAuthMiddleware(StreamableHTTPASGIApp(manager), [], build_resource_metadata_url(resource)),
+        AuthenticationMiddleware(
+            AuthContextMiddleware(
+                RequireAuthMiddleware(StreamableHTTPASGIApp(manager), [], build_resource_metadata_url(resource))
+            ),
+            backend=BearerAuthBackend(runtime.provider, resource_server_url=resource),
+        ),
         hosts,
         origins,
     )
@@ -154,11 +169,13 @@ def create_app(runtime: Runtime) -> Starlette:
         await runtime.db.migrate()
         async with manager.run():
             runtime.refresher.start()
+            runtime.audit.start()
             log.info("larkgate ready", extra={"mcp_url": settings.mcp_url, "sandbox": settings.sandbox})
             try:
                 yield
             finally:
                 await runtime.refresher.stop()
+                await runtime.audit.aclose()
                 await runtime.auth.http.aclose()
                 await runtime.feishu.aclose()
                 await runtime.db.close()
@@ -166,14 +183,7 @@ def create_app(runtime: Runtime) -> Starlette:
 
     return Starlette(
         routes=routes,
-        middleware=[
-            Middleware(RequestLogMiddleware),
-            Middleware(
-                AuthenticationMiddleware,
-                backend=BearerAuthBackend(runtime.provider, resource_server_url=resource),
-            ),
-            Middleware(AuthContextMiddleware),
-        ],
+        middleware=[Middleware(RequestLogMiddleware)],
         lifespan=lifespan,
     )
 

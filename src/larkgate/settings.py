@@ -23,6 +23,8 @@ BRAND_HOSTS: dict[str, tuple[str, str]] = {
 DEFAULT_SCOPES = (
     "offline_access",
     "contact:user.base:readonly",
+    # Finding people by name or email as the member (search.v1.user.search).
+    "contact:user:search",
     "im:message",
     # Sending as the user needs this one as well as im:message (open.feishu.cn docs, im-v1/message/create).
     "im:message.send_as_user",
@@ -36,6 +38,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LARKGATE_", extra="ignore", validate_default=True)
 
     sandbox: bool = Field(False, description="Serve the built-in Feishu emulator under /_sandbox and use it.")
+    sandbox_rate_limit: float = Field(
+        50.0, ge=0, description="Sandbox only: calls per second per (token, API) before 429 + 99991400; 0 = off."
+    )
     host: str = Field("127.0.0.1", description="Interface to bind.")
     port: int = Field(8000, ge=0, le=65535, description="Port to bind (0 picks a free one).")
     data_dir: Path = Field(Path("./larkgate-data"), description="Where the SQLite file and generated keys live.")

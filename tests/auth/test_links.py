@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select, update
 
 from larkgate.auth import sign_in_link
@@ -149,4 +151,29 @@ async def test_a_member_needing_reauth_keeps_a_working_mcp_token(harness: Harnes
     assert await harness.provider.load_access_token(tokens["access_token"]) is not None
     async with harness.db.transaction() as session:
         await session.execute(update(User).values(status="revoked"))
+    # A revocation written by another process is seen once the short verification cache window has passed.
+    harness.provider._verified.clear()
+    assert await harness.provider.load_access_token(tokens["access_token"]) is None
+
+
+async def test_verified_tokens_are_cached_briefly_and_revocation_here_is_immediate(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, tokens = await harness.tokens_for()
+    access = await harness.provider.load_access_token(tokens["access_token"])
+    assert access is not None
+    async with harness.db.transaction() as session:
+        await session.execute(update(User).values(status="revoked"))
+    # Within the window the cached verification stands (no database round trip) …
+    assert await harness.provider.load_access_token(tokens["access_token"]) is not None
+    # … and once it has passed, the database decides again.
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + harness.provider.VERIFY_CACHE_SECONDS + 1)
+    assert await harness.provider.load_access_token(tokens["access_token"]) is None
+    monkeypatch.undo()
+    async with harness.db.transaction() as session:
+        await session.execute(update(User).values(status="active"))
+    access = await harness.provider.load_access_token(tokens["access_token"])
+    assert access is not None
+    await harness.provider.revoke_token(access)  # revoking through this process clears the cache at once
     assert await harness.provider.load_access_token(tokens["access_token"]) is None

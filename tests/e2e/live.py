@@ -20,7 +20,7 @@ class LiveGateway:
     """`larkgate serve --sandbox` in-process: the same app, a real socket, a shared adjustable clock."""
 
     def __init__(self, data_dir: Path, runtime_options: dict[str, Any] | None = None, **settings: Any) -> None:
-        self.sock = socket.socket()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY (see cli)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.clock = OffsetClock()

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp.client import Client
 
-from larkgate.sandbox import Sandbox
 from larkgate.sandbox.tenant import BaseTable
-from tests.e2e.agent import MemoryStorage, Person, connect, oauth_provider
 from tests.e2e.live import LiveGateway
+from tests.e2e.members import error, member, ok, open_id, running, sandbox_of
 
 SCOPES = (
     "offline_access contact:user.base:readonly contact:user:search contact:user.email:readonly "
@@ -23,44 +20,12 @@ SCOPES = (
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveGateway]:
-    gateway = LiveGateway(tmp_path / "data", scopes=SCOPES).start()
-    try:
+    with running(tmp_path, scopes=SCOPES) as gateway:
         yield gateway
-    finally:
-        gateway.stop()
-
-
-@asynccontextmanager
-async def member(gateway: LiveGateway, email: str) -> AsyncIterator[Client]:
-    async with connect(gateway.mcp_url, oauth_provider(gateway.mcp_url, Person(email), MemoryStorage())) as client:
-        yield client
-
-
-def sandbox_of(gateway: LiveGateway) -> Sandbox:
-    sandbox = gateway.runtime.sandbox
-    assert sandbox is not None
-    return sandbox
 
 
 def requirements(gateway: LiveGateway) -> BaseTable:
     return sandbox_of(gateway).tenant.bases[0].tables[0]
-
-
-def open_id(gateway: LiveGateway, key: str) -> str:
-    return next(u.open_id for u in sandbox_of(gateway).tenant.users if u.key == key)
-
-
-async def ok(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
-
-
-async def error(client: Client, tool: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, result.structured_content
-    return result.content[0].text, result.structured_content or {}  # type: ignore[union-attr]
 
 
 async def test_describe_a_base_by_url_and_token(live: LiveGateway) -> None:

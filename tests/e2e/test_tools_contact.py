@@ -11,6 +11,7 @@ from mcp.client import Client
 
 from tests.e2e.agent import MemoryStorage, Person, connect, oauth_provider
 from tests.e2e.live import LiveGateway
+from tests.e2e.members import running
 
 SCOPES = (
     "offline_access contact:user.base:readonly im:message im:chat:readonly contact:user:search "
@@ -20,11 +21,8 @@ SCOPES = (
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveGateway]:
-    gateway = LiveGateway(tmp_path / "data", scopes=SCOPES).start()
-    try:
+    with running(tmp_path, scopes=SCOPES) as gateway:
         yield gateway
-    finally:
-        gateway.stop()
 
 
 def user_of(gateway: LiveGateway, key: str) -> Any:
@@ -97,10 +95,11 @@ async def test_errors_are_clear(live: LiveGateway) -> None:
     assert nobody == (False, {"users": [], "has_more": False}, '{"users": [], "has_more": false}')
 
 
-async def test_missing_permission_gives_a_link_for_exactly_that_scope(gateway: LiveGateway) -> None:
-    auth = oauth_provider(gateway.mcp_url, Person("pm@sandbox.example"), MemoryStorage())
-    async with connect(gateway.mcp_url, auth) as pm:
-        failed, data, text = await call(pm, "lark_contact_search_user", {"query": "研发"})
+async def test_missing_permission_gives_a_link_for_exactly_that_scope(tmp_path: Path) -> None:
+    with running(tmp_path, scopes="offline_access contact:user.base:readonly") as narrow:
+        auth = oauth_provider(narrow.mcp_url, Person("pm@sandbox.example"), MemoryStorage())
+        async with connect(narrow.mcp_url, auth) as pm:
+            failed, data, text = await call(pm, "lark_contact_search_user", {"query": "研发"})
     assert failed
     assert data["error"] == "permission_required"
     assert data["scopes"] == ["contact:user:search"]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,52 +11,26 @@ from typing import Any
 import pytest
 from mcp.client import Client
 
-from larkgate.sandbox import Sandbox
 from larkgate.sandbox.tenant import Chat
-from tests.e2e.agent import MemoryStorage, Person, connect, oauth_provider
 from tests.e2e.live import LiveGateway
+from tests.e2e.members import member, ok, open_id, running, sandbox_of
 
 SCOPES = (
     "offline_access contact:user.base:readonly im:message im:message.send_as_user im:chat:readonly "
-    "contact:user:search contact:contact.base:readonly contact:user.email:readonly search:message"
+    "contact:user:search contact:contact.base:readonly contact:user.email:readonly search:message "
+    "im:message.group_msg:get_as_user im:message.p2p_msg:get_as_user"
 )
 DAY = 86400
 
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveGateway]:
-    gateway = LiveGateway(tmp_path / "data", scopes=SCOPES).start()
-    try:
+    with running(tmp_path, scopes=SCOPES) as gateway:
         yield gateway
-    finally:
-        gateway.stop()
-
-
-@asynccontextmanager
-async def member(gateway: LiveGateway, email: str) -> AsyncIterator[Client]:
-    async with connect(gateway.mcp_url, oauth_provider(gateway.mcp_url, Person(email), MemoryStorage())) as client:
-        yield client
-
-
-def sandbox_of(gateway: LiveGateway) -> Sandbox:
-    sandbox = gateway.runtime.sandbox
-    assert sandbox is not None
-    return sandbox
-
-
-def open_id(gateway: LiveGateway, key: str) -> str:
-    return next(u.open_id for u in sandbox_of(gateway).tenant.users if u.key == key)
 
 
 def chat(gateway: LiveGateway, part: str) -> Chat:
     return next(c for c in sandbox_of(gateway).tenant.chats.values() if part in c.name)
-
-
-async def ok(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
 
 
 async def failed(client: Client, tool: str, args: dict[str, Any]) -> str:
@@ -191,16 +164,15 @@ async def test_clear_errors(live: LiveGateway) -> None:
 
 
 async def test_missing_permissions_give_a_sign_in_link(gateway: LiveGateway) -> None:
-    """The default sign-in has no message search and no people search: each tool asks for exactly what it lacks."""
+    """The default sign-in has no message search: the tool asks for exactly that; people search is a default."""
     async with member(gateway, "pm@sandbox.example") as pm:
         search = await pm.call_tool("lark_im_search_messages", {"query": "review"})
-        by_name = await pm.call_tool("lark_im_send_message", {"to": "产品经理", "text": "hi"})
+        by_name = await pm.call_tool("lark_im_send_message", {"to": "研发工程师 1", "text": "hi"})
         by_chat_name = await pm.call_tool("lark_im_send_message", {"to": "研发组 R&D", "text": "still works"})
     assert search.is_error
     assert search.structured_content is not None
     assert search.structured_content["error"] == "permission_required"
     assert search.structured_content["scopes"] == ["search:message"]
     assert str(search.structured_content["sign_in_url"]).startswith(gateway.base_url)
-    assert by_name.structured_content is not None
-    assert by_name.structured_content["scopes"] == ["contact:user:search"]
+    assert not by_name.is_error, by_name.content
     assert not by_chat_name.is_error, by_chat_name.content

@@ -18,6 +18,7 @@ from mcp.client.streamable_http import streamable_http_client
 from larkgate.sandbox.tenant import SentMail
 from tests.e2e.agent import MemoryStorage, Person, oauth_provider
 from tests.e2e.live import LiveGateway
+from tests.e2e.members import running
 
 SCOPES = (
     "offline_access mail:user_mailbox.message:send contact:user:search contact:user.base:readonly "
@@ -28,11 +29,8 @@ MAIL = {"to": ["dev1@sandbox.example"], "subject": "周报 · Weekly update", "b
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveGateway]:
-    gateway = LiveGateway(tmp_path / "data", scopes=SCOPES).start()
-    try:
+    with running(tmp_path, scopes=SCOPES) as gateway:
         yield gateway
-    finally:
-        gateway.stop()
 
 
 class Member:

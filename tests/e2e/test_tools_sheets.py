@@ -2,53 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from mcp.client import Client
 
 from larkgate.sandbox.tenant import Spreadsheet
-from tests.e2e.agent import MemoryStorage, Person, connect, oauth_provider
 from tests.e2e.live import LiveGateway
+from tests.e2e.members import error, member, ok, running
 
 SCOPES = "offline_access sheets:spreadsheet sheets:spreadsheet:readonly"
 
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveGateway]:
-    gateway = LiveGateway(tmp_path / "data", scopes=SCOPES).start()
-    try:
+    with running(tmp_path, scopes=SCOPES) as gateway:
         yield gateway
-    finally:
-        gateway.stop()
-
-
-@asynccontextmanager
-async def member(gateway: LiveGateway, email: str) -> AsyncIterator[Client]:
-    async with connect(gateway.mcp_url, oauth_provider(gateway.mcp_url, Person(email), MemoryStorage())) as client:
-        yield client
 
 
 def book(gateway: LiveGateway) -> Spreadsheet:
     sandbox = gateway.runtime.sandbox
     assert sandbox is not None
     return sandbox.tenant.spreadsheets[0]
-
-
-async def ok(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
-
-
-async def error(client: Client, tool: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, result.structured_content
-    return result.content[0].text, result.structured_content or {}  # type: ignore[union-attr]
 
 
 async def test_read_ranges_sheets_and_urls(live: LiveGateway) -> None:

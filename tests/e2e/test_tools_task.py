@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from mcp.client import Client
 
-from larkgate.sandbox import Sandbox
 from larkgate.sandbox.tenant import Task
-from tests.e2e.agent import MemoryStorage, Person, connect, oauth_provider
 from tests.e2e.live import LiveGateway
+from tests.e2e.members import error, member, ok, open_id, running, sandbox_of
 
 SCOPES = "offline_access contact:user.base:readonly contact:user:search contact:user.email:readonly task:task:write"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -23,44 +19,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveGateway]:
-    gateway = LiveGateway(tmp_path / "data", scopes=SCOPES).start()
-    try:
+    with running(tmp_path, scopes=SCOPES) as gateway:
         yield gateway
-    finally:
-        gateway.stop()
-
-
-@asynccontextmanager
-async def member(gateway: LiveGateway, email: str) -> AsyncIterator[Client]:
-    async with connect(gateway.mcp_url, oauth_provider(gateway.mcp_url, Person(email), MemoryStorage())) as client:
-        yield client
-
-
-def sandbox_of(gateway: LiveGateway) -> Sandbox:
-    sandbox = gateway.runtime.sandbox
-    assert sandbox is not None
-    return sandbox
-
-
-def open_id(gateway: LiveGateway, key: str) -> str:
-    return next(u.open_id for u in sandbox_of(gateway).tenant.users if u.key == key)
 
 
 def stored(gateway: LiveGateway, guid: str) -> Task:
     return next(t for t in sandbox_of(gateway).tenant.tasks if t.guid == guid)
-
-
-async def ok(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
-
-
-async def error(client: Client, tool: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, result.structured_content
-    return result.content[0].text, result.structured_content or {}  # type: ignore[union-attr]
 
 
 async def test_create_tasks_for_people_with_dues(live: LiveGateway) -> None:
@@ -170,4 +134,4 @@ async def test_task_tools_without_the_permission_link_to_sign_in(tmp_path: Path)
     assert result.is_error
     data = result.structured_content or {}
     assert data["error"] == "permission_required"
-    assert "task:task:read" in data["scopes"]
+    assert data["scopes"] == ["task:task:read"]

@@ -49,3 +49,19 @@ async def test_generic_routes_validate_and_authenticate(client: httpx2.AsyncClie
     assert bad_body.json()["code"] == 99992402
     anonymous = await client.get("/open-apis/im/v1/chats/oc_x/announcement", headers={"Authorization": ""})
     assert anonymous.json()["code"] == 99991661
+
+
+async def test_generic_routes_work_under_a_mount_prefix() -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    sandbox = Sandbox()
+    outer = Starlette(routes=[Mount("/_sandbox", app=sandbox.app())])
+    tokens = sandbox.issue_tokens_for("pm@sandbox.example", ["offline_access"])
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=outer), base_url="http://gw") as http:
+        response = await http.get(
+            "/_sandbox/open-apis/im/v1/chats/oc_x/announcement",
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        )
+    assert response.status_code == 200
+    assert response.json()["code"] == 0

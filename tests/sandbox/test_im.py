@@ -11,7 +11,7 @@ from .helpers import REDIRECT, bearer, tenant_token, user_token
 
 MESSAGES = "/open-apis/im/v1/messages"
 CHATS = "/open-apis/im/v1/chats"
-ALL_IM = ("im:message", "im:chat:readonly")
+ALL_IM = ("im:message", "im:message.send_as_user", "im:chat:readonly")
 
 
 def _chat_id(sandbox: Sandbox, name_part: str) -> str:
@@ -384,3 +384,78 @@ async def test_chat_whose_owner_left_has_an_empty_owner_id(client: httpx2.AsyncC
     pm = user_token(sandbox, "pm@sandbox.example", *ALL_IM)
     items = (await client.get(CHATS, headers=bearer(pm))).json()["data"]["items"]
     assert items[1]["owner_id"] == ""
+
+
+async def _reply(client: httpx2.AsyncClient, token: str, message_id: str, text: str, **over: object) -> httpx2.Response:
+    body: dict[str, object] = {"msg_type": "text", "content": json.dumps({"text": text}), **over}
+    return await client.post(f"{MESSAGES}/{message_id}/reply", json=body, headers=bearer(token))
+
+
+async def test_reply_and_reply_in_thread(client: httpx2.AsyncClient, sandbox: Sandbox) -> None:
+    token = user_token(sandbox, "dev2@sandbox.example", *ALL_IM)
+    rnd = _chat_id(sandbox, "R&D")
+    root = sandbox.tenant.messages_in(rnd)[0]
+    plain = (await _reply(client, token, root.message_id, "收到")).json()["data"]
+    assert plain["chat_id"] == rnd
+    assert plain["parent_id"] == plain["root_id"] == root.message_id
+    assert "thread_id" not in plain
+    nested = (await _reply(client, token, plain["message_id"], "补充")).json()["data"]
+    assert nested["parent_id"] == plain["message_id"]
+    assert nested["root_id"] == root.message_id
+    threaded = (await _reply(client, token, root.message_id, "在话题里", reply_in_thread=True)).json()["data"]
+    assert threaded["thread_id"].startswith("omt_")
+    again = (await _reply(client, token, root.message_id, "继续", reply_in_thread=False)).json()["data"]
+    assert again["thread_id"] == threaded["thread_id"]  # a message with a topic keeps its replies in it
+    assert root.thread_id == threaded["thread_id"]
+    chat = (await _history(client, token, rnd, page_size=50)).json()["data"]["items"]
+    ids = [m["message_id"] for m in chat]
+    assert root.message_id in ids
+    assert plain["message_id"] in ids
+    assert threaded["message_id"] not in ids
+    assert again["message_id"] not in ids
+    topic = (await _history(client, token, threaded["thread_id"], container_id_type="thread")).json()["data"]
+    assert [m["message_id"] for m in topic["items"]] == [root.message_id, threaded["message_id"], again["message_id"]]
+
+
+async def test_reply_errors_and_dedup(client: httpx2.AsyncClient, sandbox: Sandbox) -> None:
+    rnd_first = sandbox.tenant.messages_in(_chat_id(sandbox, "R&D"))[0].message_id
+    outsider = user_token(sandbox, "ops@sandbox.example", *ALL_IM)
+    assert (await _reply(client, outsider, rnd_first, "hi")).json()["code"] == 230002
+    token = user_token(sandbox, "pm@sandbox.example", *ALL_IM)
+    unknown = (await _reply(client, token, "om_nowhere", "hi")).json()
+    assert unknown["code"] == 230001
+    assert "invalid message_id" in unknown["msg"]
+    bad_flag = await _reply(client, token, rnd_first, "hi", reply_in_thread="yes")
+    assert bad_flag.json()["error"]["field_violations"][0]["field"] == "reply_in_thread"
+    first = (await _reply(client, token, rnd_first, "once", uuid="r-1")).json()["data"]
+    second = (await _reply(client, token, rnd_first, "once", uuid="r-1")).json()["data"]
+    assert first["message_id"] == second["message_id"]
+    reader = user_token(sandbox, "pm@sandbox.example", "im:message")
+    assert (await _reply(client, reader, rnd_first, "hi")).json()["code"] == 99991679
+
+
+async def test_get_one_message(client: httpx2.AsyncClient, sandbox: Sandbox) -> None:
+    message = sandbox.tenant.messages_in(_chat_id(sandbox, "All hands"))[0]
+    token = user_token(sandbox, "ops@sandbox.example", "im:message:readonly", "im:message.group_msg:get_as_user")
+    items = (await client.get(f"{MESSAGES}/{message.message_id}", headers=bearer(token))).json()["data"]["items"]
+    assert [(m["message_id"], m["body"]["content"]) for m in items] == [(message.message_id, message.content)]
+    assert (await client.get(f"{MESSAGES}/om_nowhere", headers=bearer(token))).json()["code"] == 230001
+    rnd_message = sandbox.tenant.messages_in(_chat_id(sandbox, "R&D"))[0]
+    assert (await client.get(f"{MESSAGES}/{rnd_message.message_id}", headers=bearer(token))).json()["code"] == 230002
+
+
+async def test_reading_a_message_as_a_user_needs_the_chat_kinds_scope(clock: FakeClock) -> None:
+    enabled = DEFAULT_ENABLED_SCOPES - {"im:message.p2p_msg:get_as_user"}
+    sandbox = Sandbox(SandboxConfig(clock=clock, redirect_uris=[REDIRECT], enabled_scopes=enabled))
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=sandbox.app()), base_url="http://s") as client:
+        group_message = sandbox.tenant.messages_in(_chat_id(sandbox, "All hands"))[0].message_id
+        reader = user_token(sandbox, "ops@sandbox.example", "im:message")
+        refused = (await client.get(f"{MESSAGES}/{group_message}", headers=bearer(reader))).json()
+        assert refused["code"] == 99991679
+        assert refused["error"]["permission_violations"][0]["subject"] == "im:message.group_msg:get_as_user"
+        sender = user_token(sandbox, "ops@sandbox.example", *ALL_IM, "im:message.group_msg:get_as_user")
+        direct = (await _send(client, sender, "email", "pm@sandbox.example")).json()["data"]["message_id"]
+        not_enabled = (await client.get(f"{MESSAGES}/{direct}", headers=bearer(sender))).json()
+        assert not_enabled["code"] == 99991672
+        bot = await tenant_token(client, sandbox)
+        assert (await client.get(f"{MESSAGES}/{group_message}", headers=bearer(bot))).json()["code"] == 0

@@ -18,7 +18,7 @@ def test_page_shapes() -> None:
 
 
 async def test_streamed_bodies_are_capped_without_content_length(client: httpx2.AsyncClient, sandbox: Sandbox) -> None:
-    token = sandbox.issue_tokens_for("pm@sandbox.example", ["im:message"])["access_token"]
+    token = sandbox.issue_tokens_for("pm@sandbox.example", ["im:message", "im:message.send_as_user"])["access_token"]
 
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(20):

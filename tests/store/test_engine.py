@@ -95,3 +95,14 @@ async def test_unreachable_database() -> None:
     with pytest.raises(StoreError, match="database migration failed: ConnectionRefusedError"):
         await db.migrate()
     await db.close()
+
+
+def test_head_revision_constant_matches_the_migrations() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from larkgate.store import engine
+
+    config = Config()
+    config.set_main_option("script_location", str(engine._MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == engine.HEAD_REVISION

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 from contextvars import ContextVar
 
 from mcp.server.auth.provider import (
@@ -82,8 +83,15 @@ class LarkgateOAuthProvider(
 ):
     """The store-backed provider behind /authorize, /token, /register, /revoke; `verify_token` serves /mcp."""
 
+    # Verified access tokens are remembered briefly: every MCP request presents one, and a database round trip per
+    # request was the largest cost of a tool call. Revocations made through this process clear the cache at once;
+    # one made elsewhere (another replica, `larkgate users revoke`) takes effect within this many seconds.
+    VERIFY_CACHE_SECONDS = 2.0
+    VERIFY_CACHE_SIZE = 10_000
+
     def __init__(self, ctx: AuthContext) -> None:
         self.ctx = ctx
+        self._verified: dict[str, tuple[float, TokenRecord]] = {}
 
     # --- clients -------------------------------------------------------------------------------------------------
 
@@ -272,7 +280,16 @@ class LarkgateOAuthProvider(
 
     async def load_access_token(self, token: str) -> LarkgateAccessToken | None:
         """A live, unexpired access token; users needing a new Feishu sign-in keep theirs (tools return a link)."""
-        record = await grants.get_live_token(self.ctx.db, digest(token), "access")
+        key = digest(token)
+        cached = self._verified.get(key)
+        if cached is not None and time.monotonic() - cached[0] < self.VERIFY_CACHE_SECONDS:
+            record: TokenRecord | None = cached[1]
+        else:
+            record = await grants.get_live_token(self.ctx.db, key, "access")
+            if record is not None:
+                if len(self._verified) >= self.VERIFY_CACHE_SIZE:
+                    self._verified.clear()
+                self._verified[key] = (time.monotonic(), record)
         if record is None or record.expires_at <= self.ctx.clock.now():
             return None
         return self._access_token(token, record)
@@ -283,6 +300,7 @@ class LarkgateOAuthProvider(
 
     async def revoke_token(self, token: LarkgateAccessToken | LarkgateRefreshToken) -> None:
         """RFC 7009: revoking either token revokes the grant and every token of it."""
+        self._verified.clear()
         if await grants.revoke_grant(self.ctx.db, token.grant_id, self.ctx.clock.now()):
             await record_event(self.ctx.db, self.ctx.clock.now(), token.user_pk, token.client_id, "auth.revoke", "ok")
 
@@ -330,6 +348,7 @@ class LarkgateOAuthProvider(
         )
 
     async def _revoke_for_replay(self, grant_id: str, user_pk: str, client_id: str, action: str) -> None:
+        self._verified.clear()
         if await grants.revoke_grant(self.ctx.db, grant_id, self.ctx.clock.now()):
             log.warning("%s: grant revoked", action)
             await record_event(self.ctx.db, self.ctx.clock.now(), user_pk, client_id, action, "grant_revoked")

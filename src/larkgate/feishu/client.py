@@ -14,6 +14,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,13 +105,18 @@ class FeishuClient:
         query: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
     ) -> FeishuResponse:
-        """Call an Open API with a bearer token and return its envelope's `data`; non-zero codes raise FeishuError."""
+        """Call an Open API with a bearer token and return its envelope's `data`; non-zero codes raise FeishuError.
+
+        `data` and `files` send a multipart/form-data body instead of JSON (Drive uploads).
+        """
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         body, log_id = await self._send(
-            method, path, token=token, query=query, json=json, idempotent=idempotent, flat=False
+            method, path, token=token, query=query, json=json, idempotent=idempotent, flat=False, data=data, files=files
         )
         data = body.get("data")
         if data is None:
@@ -161,6 +167,12 @@ class FeishuClient:
             self._tenant = (token, self._clock.now() + expire)
             return token
 
+    def stream(
+        self, path: str, *, token: str, query: Mapping[str, Any] | None = None
+    ) -> AbstractAsyncContextManager[httpx2.Response]:
+        """A streamed GET with a bearer token, for binary downloads: the caller reads and checks the response."""
+        return self._http.stream("GET", path, params=query, headers={"Authorization": f"Bearer {token}"})
+
     async def aclose(self) -> None:
         """Close pooled connections."""
         await self._http.aclose()
@@ -202,6 +214,8 @@ class FeishuClient:
         idempotent: bool,
         flat: bool,
         limits: httpx2.Timeout | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], str | None]:
         """Send with bounded retries; return the decoded body (its code checked) and the log id."""
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
@@ -210,7 +224,14 @@ class FeishuClient:
         while True:
             try:
                 response = await self._http.request(
-                    method, path, params=query, json=json, headers=headers, timeout=limits or self._http.timeout
+                    method,
+                    path,
+                    params=query,
+                    json=json,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    timeout=limits or self._http.timeout,
                 )
             except httpx2.TransportError as exc:
                 problem = "timed out" if isinstance(exc, httpx2.TimeoutException) else "could not be reached"

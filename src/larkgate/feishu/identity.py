@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,6 +45,9 @@ from larkgate.store.users import (
 log = logging.getLogger(__name__)
 
 MIN_USABLE = 60.0  # when a refresh fails for a passing reason, a token with at least this long left is still served
+# A member's decrypted token is remembered this long (wall seconds) so a burst of tool calls does not pay a database
+# read and a decryption each; never past its refresh margin, and forgotten at once when Feishu rejects it.
+RECENT_SECONDS = 5.0
 
 Needed = Callable[[StoredTokens, float], bool]
 Sleep = Callable[[float], Awaitable[None]]
@@ -72,15 +76,25 @@ class TokenBroker:
         self._sleep = sleep
         self._locks = KeyedLocks()
         self._marked: dict[str, float] = {}  # when this process last recorded each member's activity
+        self._recent: dict[str, tuple[float, StoredTokens, float]] = {}  # user → (when read, tokens, last active)
 
     async def access_token(self, user_pk: str) -> str:
         """A valid access token for the member, refreshed first when fewer than `margin` seconds remain."""
-        stored, last_active = await self._read_activity(user_pk)
         now = self.clock.now()
+        hit = self._recent.get(user_pk)
+        if hit is not None and time.monotonic() - hit[0] < RECENT_SECONDS:
+            _, stored, last_active = hit
+        else:
+            stored, last_active = await self._read_activity(user_pk)
         if now - max(last_active, self._marked.get(user_pk, 0.0)) >= TOUCH_EVERY:
             await self._mark_active(user_pk, now)
         if not self._expiring(stored, now):
+            if hit is None or hit[1] is not stored:
+                if len(self._recent) >= 10_000:
+                    self._recent.clear()
+                self._recent[user_pk] = (time.monotonic(), stored, last_active)
             return stored.access_token
+        self._recent.pop(user_pk, None)
         token, _ = await self._refresh_if(user_pk, self._expiring)
         return token
 
@@ -93,8 +107,13 @@ class TokenBroker:
         _, refreshed = await self._refresh_if(user_pk, needed)
         return refreshed
 
+    def forget(self, user_pk: str) -> None:
+        """Drop this process's briefly cached copy of the member's tokens, so the next call reads the store."""
+        self._recent.pop(user_pk, None)
+
     async def invalidate(self, user_pk: str, token: str | None = None) -> None:
         """Treat the stored access token as expired (Feishu rejected it); with `token`, only if it is still that one."""
+        self._recent.pop(user_pk, None)
         async with self._locks(user_pk), self.db.transaction(immediate=True) as session:
             stored = await load_tokens(session, self._keyring, user_pk, lock=True)
             if stored is not None and (token is None or stored.access_token == token):
@@ -134,6 +153,7 @@ class TokenBroker:
             stored = await self._read(user_pk)  # the coroutine before us may have refreshed: then no DB lock at all
             if not needed(stored, self.clock.now()):
                 return stored.access_token, False
+            self._recent.pop(user_pk, None)  # renewals of the refresh token also replace the access token
             return await self._refresh_locked(user_pk, needed)
 
     async def _refresh_locked(self, user_pk: str, needed: Needed) -> tuple[str, bool]:

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from larkgate.sandbox import accounts, control, oauth
 from larkgate.sandbox.apis import ROUTES
+from larkgate.sandbox.apis.drive_files import public_routes as drive_download_routes
 from larkgate.sandbox.apis.generic import catch_all
 from larkgate.sandbox.envelope import LOG_ID_HEADER, LOG_ID_KEY, METHOD_MISMATCH, ApiError, failure, log_id_of
 from larkgate.sandbox.gateway import starlette_routes
@@ -64,6 +65,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
     """Assemble the routes of every host the sandbox plays."""
     # Stateful handlers first: Starlette serves the first match, so they take precedence over the generic catch-all.
     routes = [*accounts.routes(sandbox), *oauth.routes(sandbox), *starlette_routes(sandbox, ROUTES)]
+    routes.extend(drive_download_routes(sandbox))  # temporary download URLs, fetched without a token
     routes.append(catch_all(sandbox, tuple(ROUTES)))
     if sandbox.config.control_api:
         routes.extend(control.routes(sandbox))

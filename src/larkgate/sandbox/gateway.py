@@ -86,7 +86,8 @@ class CallContext:
         return await json_object(self.request, self.sandbox.config.max_body_bytes)
 
 
-Handler = Callable[[CallContext], Awaitable[dict[str, object]]]
+# A handler returns the envelope's `data`, or a whole Response for APIs that answer with raw bytes (downloads).
+Handler = Callable[[CallContext], Awaitable[dict[str, object] | Response]]
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ async def serve(sandbox: Sandbox, route: ApiRoute, request: Request) -> Response
         data = await route.handler(CallContext(sandbox, request, caller, route))
     except ApiError as error:
         return failure(error, log_id_of(request))
-    return success(data)
+    return data if isinstance(data, Response) else success(data)
 
 
 def starlette_routes(sandbox: Sandbox, routes: Sequence[ApiRoute]) -> list[Route]:

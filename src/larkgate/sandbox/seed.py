@@ -6,17 +6,14 @@ from __future__ import annotations
 import json
 
 from larkgate.sandbox.ids import stable_hex
+from larkgate.sandbox.seed_calendar import seed_calendar, seed_tasks
+from larkgate.sandbox.seed_docs import seed_docs
+from larkgate.sandbox.seed_tables import seed_tables
 from larkgate.sandbox.tenant import (
     BOT,
-    Base,
-    BaseTable,
-    Calendar,
-    CalendarEvent,
     Chat,
     Department,
     Document,
-    MeetingRoom,
-    Task,
     Tenant,
     User,
 )
@@ -151,27 +148,7 @@ def seed_tenant(app_id: str, now: float, name: str = "Sandbox Tenant / 沙箱租
 
 def _seed_workspace(tenant: Tenant, by_key: dict[str, User], now: float) -> None:
     key = tenant.tenant_key
-    tenant.rooms = [
-        MeetingRoom("omm_" + stable_hex("room", key, "a"), "会议室 A · Room A", 8, "Main Building", "3F"),
-        MeetingRoom("omm_" + stable_hex("room", key, "b"), "会议室 B · Room B", 4, "Main Building", "3F"),
-        MeetingRoom("omm_" + stable_hex("room", key, "board"), "大会议室 · Boardroom", 20, "Main Building", "5F"),
-    ]
-    for user in tenant.users:
-        calendar_id = f"sandbox_{stable_hex('calendar', key, user.key, length=24)}@group.calendar.sandbox.example"
-        tenant.calendars.append(Calendar(calendar_id, user.open_id, f"{user.name} · {user.en_name}"))
-    pm_calendar = tenant.calendars[0].calendar_id
-    review_start = now + 2 * DAY
-    tenant.events.append(
-        CalendarEvent(
-            event_id=stable_hex("event", key, "review"),
-            calendar_id=pm_calendar,
-            summary="登录页改版评审 · Login page review",
-            start_time=review_start,
-            end_time=review_start + HOUR,
-            attendee_open_ids=[by_key[k].open_id for k in ("pm", "dev1", "dev2")],
-            room_id=tenant.rooms[0].room_id,
-        )
-    )
+    seed_calendar(tenant, by_key, now)
     pm = by_key["pm"].open_id
     tenant.documents.append(
         Document(
@@ -185,39 +162,6 @@ def _seed_workspace(tenant: Tenant, by_key: dict[str, User], now: float) -> None
             ],
         )
     )
-    tenant.bases.append(
-        Base(
-            app_token="bascn" + stable_hex("base", key, "tracker", length=22),
-            name="需求跟踪 · Requirement tracker",
-            owner_open_id=pm,
-            tables=[
-                BaseTable(
-                    table_id="tbl" + stable_hex("table", key, "reqs", length=13),
-                    name="需求 · Requirements",
-                    fields=["标题 Title", "负责人 Owner", "状态 Status"],
-                    records=[
-                        {"标题 Title": "登录页改版", "负责人 Owner": by_key["dev1"].open_id, "状态 Status": "进行中"},
-                        {"标题 Title": "SSO callback", "负责人 Owner": by_key["dev2"].open_id, "状态 Status": "Done"},
-                    ],
-                )
-            ],
-        )
-    )
-    tenant.tasks = [
-        Task(
-            guid=stable_hex("task", key, "estimate", length=32),
-            summary="拆分前端任务并估时 · Split and estimate frontend work",
-            description="基于需求文档第三节。",
-            creator_open_id=pm,
-            assignee_open_ids=[by_key["dev1"].open_id],
-            due=now + DAY,
-        ),
-        Task(
-            guid=stable_hex("task", key, "weekly", length=32),
-            summary="准备全员会周报 · Prepare the all-hands update",
-            description="One slide per team.",
-            creator_open_id=by_key["ops"].open_id,
-            assignee_open_ids=[by_key["ops"].open_id, pm],
-            due=now + 3 * DAY,
-        ),
-    ]
+    seed_tables(tenant, by_key, now)
+    seed_tasks(tenant, by_key, now)
+    seed_docs(tenant, by_key, now)

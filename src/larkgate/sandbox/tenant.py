@@ -32,6 +32,7 @@ class User:
     department_ids: list[str]
     avatar_url: str
     is_tenant_manager: bool = False
+    time_zone: str = "Asia/Shanghai"  # IANA name, as contact v3 returns it
 
     def id_of(self, id_type: UserIdType) -> str:
         """This user's id of the given type."""
@@ -76,6 +77,10 @@ class Message:
     content: str
     sender: str
     create_time: float
+    # Replies: the message replied to, the first message of that reply chain, and the topic thread if any.
+    parent_id: str | None = None
+    root_id: str | None = None
+    thread_id: str | None = None
 
 
 @dataclass
@@ -111,6 +116,25 @@ class CalendarEvent:
     end_time: float
     attendee_open_ids: list[str]
     room_id: str | None = None
+    # calendar v4 event fields (https://open.feishu.cn/document/server-docs/calendar-v4/calendar-event/create).
+    description: str = ""
+    timezone: str = "Asia/Shanghai"
+    recurrence: str = ""  # an RFC 5545 RRULE body, "" for a single event
+    vc_type: str = ""  # "" until the first attendee is added, then Feishu makes it a "vc" meeting
+    meeting_url: str = ""
+    free_busy_status: str = "busy"
+    create_time: float = 0.0
+    more_room_ids: list[str] = field(default_factory=list)  # rooms after `room_id`
+    declined_room_ids: list[str] = field(default_factory=list)  # rooms that were busy when invited
+    all_day: bool = False  # start/end are then UTC midnights of the dates
+
+    def room_ids(self) -> list[str]:
+        """Every room invited to the event, booked or declined."""
+        return ([self.room_id] if self.room_id else []) + self.more_room_ids
+
+    def booked_room_ids(self) -> list[str]:
+        """Rooms that accepted (were free) and so hold this event's time."""
+        return [r for r in self.room_ids() if r not in self.declined_room_ids]
 
 
 @dataclass
@@ -125,23 +149,159 @@ class Document:
 
 
 @dataclass
+class BaseField:
+    """A column of a Base table: Feishu's field type number (1 text, 2 number, 3 single select, 4 multi select,
+    5 date, 7 checkbox, 11 person, 13 phone, 15 link, 20 formula, 1001 created time, …) and select choices."""
+
+    field_id: str
+    name: str
+    type: int
+    ui_type: str
+    options: list[str] = field(default_factory=list)
+    is_primary: bool = False
+
+
+@dataclass
+class BaseRecord:
+    """A row of a Base table; `fields` maps field names to stored values (person cells hold open_ids)."""
+
+    record_id: str
+    fields: dict[str, object]
+    created_by: str
+    created_time: float
+    modified_time: float
+
+
+@dataclass
 class BaseTable:
     """A table inside a Base (bitable) app."""
 
     table_id: str
     name: str
-    fields: list[str]
-    records: list[dict[str, object]]
+    fields: list[BaseField]
+    records: list[BaseRecord]
+    revision: int = 1
 
 
 @dataclass
 class Base:
-    """A Base (bitable) app."""
+    """A Base (bitable) app; its owner and editors may write, viewers may only read."""
 
     app_token: str
     name: str
     owner_open_id: str
     tables: list[BaseTable]
+    editors: list[str] = field(default_factory=list)
+    viewers: list[str] = field(default_factory=list)
+    time_zone: str = "Asia/Shanghai"
+    revision: int = 1
+    # batch_create client_token → the record ids it created (Feishu's idempotency key).
+    applied: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Sheet:
+    """One worksheet of a spreadsheet: its grid size and non-empty cells keyed by (row, column), both from 0."""
+
+    sheet_id: str
+    title: str
+    index: int
+    row_count: int = 200
+    column_count: int = 20
+    cells: dict[tuple[int, int], object] = field(default_factory=dict)
+
+
+@dataclass
+class Spreadsheet:
+    """A spreadsheet; its owner and editors may write, viewers may only read."""
+
+    spreadsheet_token: str
+    title: str
+    owner_open_id: str
+    sheets: list[Sheet]
+    editors: list[str] = field(default_factory=list)
+    viewers: list[str] = field(default_factory=list)
+    revision: int = 1
+
+
+@dataclass
+class SentMail:
+    """A mail sent with the mail API from a member's mailbox."""
+
+    message_id: str
+    thread_id: str
+    sender: str
+    subject: str
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    body_html: str
+    body_plain_text: str
+    sent_at: float
+    dedupe_key: str | None = None
+
+
+@dataclass
+class DocxBody:
+    """A docx document's blocks (as the docx v1 APIs return them, keyed by block id; the page block's id is the
+    document id), the folder it lives in, and who besides its owner may open and edit it."""
+
+    blocks: dict[str, dict[str, object]]
+    folder_token: str
+    editors: list[str] = field(default_factory=list)
+    created: float = 0.0
+    modified: float = 0.0
+
+
+@dataclass
+class DriveFile:
+    """A file or folder in Drive; a folder whose `parent_token` is empty is its owner's root ("My Space")."""
+
+    token: str
+    name: str
+    type: str  # "file" or "folder"
+    parent_token: str
+    owner_open_id: str
+    created: float
+    content: bytes = b""
+    shared_with: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WikiNode:
+    """A page of a wiki space: a node holding a docx, sheet, bitable … (`obj_token`)."""
+
+    space_id: str
+    node_token: str
+    obj_token: str
+    obj_type: str
+    parent_node_token: str
+    title: str
+    creator: str
+    created: float
+
+
+@dataclass
+class WikiSpace:
+    """A wiki (knowledge base) space; its members may read and add pages."""
+
+    space_id: str
+    name: str
+    members: list[str]
+
+
+@dataclass
+class UploadSession:
+    """A multipart Drive upload between upload_prepare and upload_finish."""
+
+    upload_id: str
+    file_name: str
+    parent_node: str
+    size: int
+    block_size: int
+    owner_open_id: str
+    created: float
+    parts: dict[int, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -155,6 +315,12 @@ class Task:
     assignee_open_ids: list[str]
     due: float | None = None
     completed_at: float | None = None
+    # task v2 fields (https://open.feishu.cn/document/task-v2/task/create).
+    due_all_day: bool = False
+    follower_open_ids: list[str] = field(default_factory=list)
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    task_id: str = ""  # the short "t123456" number shown in the app
 
 
 @dataclass
@@ -172,9 +338,21 @@ class Tenant:
     events: list[CalendarEvent] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     bases: list[Base] = field(default_factory=list)
+    spreadsheets: list[Spreadsheet] = field(default_factory=list)
+    mails: list[SentMail] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     # (sender, uuid) of sent messages: Feishu delivers at most one message per uuid within an hour.
     message_uuids: dict[tuple[str, str], Message] = field(default_factory=dict)
+    # (creator, client_token) of created tasks with when: task v2 creates one task per token within 5 minutes.
+    task_tokens: dict[tuple[str, str], tuple[float, Task]] = field(default_factory=dict)
+    # Docs and Drive: docx bodies by document id, files and folders by token, wiki spaces and nodes, multipart
+    # uploads in progress, and temporary download codes (code → file token, expiry).
+    docx: dict[str, DocxBody] = field(default_factory=dict)
+    drive: dict[str, DriveFile] = field(default_factory=dict)
+    wiki_spaces: list[WikiSpace] = field(default_factory=list)
+    wiki_nodes: dict[str, WikiNode] = field(default_factory=dict)
+    uploads: dict[str, UploadSession] = field(default_factory=dict)
+    download_codes: dict[str, tuple[str, float]] = field(default_factory=dict)
     _serial: int = 0
 
     def next_id(self, prefix: str, kind: str) -> str:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 import mcp_types as types
 from mcp.server.session import ServerSession
 
-from larkgate.errors import FeishuTokenError
+from larkgate.errors import FeishuScopeError, FeishuTokenError
+from larkgate.feishu import transfer
 from larkgate.feishu.client import FeishuClient, FeishuResponse
 from larkgate.feishu.identity import TokenBroker
+from larkgate.feishu.transfer import Download
+
+_T = TypeVar("_T")
 
 
 class CallContext:
@@ -49,17 +53,43 @@ class CallContext:
         idempotent: bool | None = None,
     ) -> FeishuResponse:
         """Call Feishu as the member; a token Feishu calls invalid is refreshed once and the call retried."""
+        return await self._as_member(
+            lambda token: self._client.call(method, path, token=token, query=query, json=json, idempotent=idempotent)
+        )
+
+    async def upload(self, path: str, *, fields: Mapping[str, str], file: tuple[str, bytes]) -> FeishuResponse:
+        """POST a multipart/form-data upload (`fields` plus the `file` part) to Feishu as the member."""
+        parts = {"file": (file[0], file[1], "application/octet-stream")}
+        return await self._as_member(
+            lambda token: self._client.call("POST", path, token=token, data=fields, files=parts)
+        )
+
+    async def download(self, path: str, *, query: Mapping[str, Any] | None = None, max_bytes: int) -> Download:
+        """GET a file's bytes from Feishu as the member, keeping at most `max_bytes` of them."""
+        return await self._as_member(
+            lambda token: transfer.download(self._client, path, token=token, query=query, max_bytes=max_bytes)
+        )
+
+    async def _as_member(self, call: Callable[[str], Awaitable[_T]]) -> _T:
+        """Run `call` with the member's token; a token Feishu calls invalid is refreshed once and the call retried."""
         token = await self._broker.access_token(self._user_pk)
         try:
-            response = await self._client.call(method, path, token=token, query=query, json=json, idempotent=idempotent)
+            result = await call(token)
         except FeishuTokenError:
             # Feishu can invalidate a token before its stated expiry (e.g. the user changed password).
             await self._broker.invalidate(self._user_pk, token)
-            token = await self._broker.access_token(self._user_pk)
-            response = await self._client.call(method, path, token=token, query=query, json=json, idempotent=idempotent)
-        if response.log_id:
-            self.log_ids.append(response.log_id)
-        return response
+            result = await call(await self._broker.access_token(self._user_pk))
+        except FeishuScopeError:
+            # The member may have just granted the scope (incremental sign-in): a briefly cached token predates it.
+            self._broker.forget(self._user_pk)
+            fresh = await self._broker.access_token(self._user_pk)
+            if fresh == token:
+                raise
+            result = await call(fresh)
+        log_id = getattr(result, "log_id", None)
+        if isinstance(log_id, str) and log_id:
+            self.log_ids.append(log_id)
+        return result
 
     async def progress(self, done: float, total: float | None = None, message: str | None = None) -> None:
         """Report progress to the client when it asked for it (a no-op otherwise)."""

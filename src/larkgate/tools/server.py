@@ -29,6 +29,8 @@ from larkgate.errors import (
 )
 from larkgate.feishu.client import FeishuClient
 from larkgate.feishu.identity import TokenBroker
+from larkgate.skills.loader import load_skills
+from larkgate.skills.protocol import SkillSurface
 from larkgate.tools.context import CallContext
 from larkgate.tools.registry import Policy, Registry
 from larkgate.tools.spec import ToolSpec
@@ -38,7 +40,9 @@ log = logging.getLogger("larkgate.tools")
 INSTRUCTIONS = (
     "larkgate lets you act in Feishu / Lark as the signed-in member, with their permissions. "
     "Call lark_whoami to see who that is. Tool errors carry the Feishu code and log id; when a result says "
-    "the member must sign in or grant a permission, show them the link and retry after they confirm."
+    "the member must sign in or grant a permission, show them the link and retry after they confirm. "
+    "Before multi-step work (scheduling a meeting, a report, a document, an import), call lark_list_skills and load "
+    "the matching skill with lark_get_skill; follow its call order."
 )
 
 SignInLink = Callable[[str, Sequence[str]], str]
@@ -113,6 +117,7 @@ def build_server(edge: ToolEdge) -> Server[Any]:
         call = CallContext(user_pk, client_id, edge.broker, edge.feishu, ctx.session, read_only=policy.read_only)
         return await run_tool(edge, spec, params.arguments or {}, call)
 
+    skills = SkillSurface(load_skills())  # loaded (and the script allowlist frozen) at start: a bad skill stops it
     return Server(
         "larkgate",
         version=__version__,
@@ -120,6 +125,11 @@ def build_server(edge: ToolEdge) -> Server[Any]:
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        on_list_prompts=skills.list_prompts,
+        on_get_prompt=skills.get_prompt,
+        on_list_resources=skills.list_resources,
+        on_list_resource_templates=skills.list_resource_templates,
+        on_read_resource=skills.read_resource,
     )
 
 
@@ -161,7 +171,7 @@ def error_result(
         return "invalid_input", _error(f"Invalid arguments: {problems}", {"error": "invalid_arguments"})
     if isinstance(exc, SignInRequired):
         url = edge.sign_in_link(exc.user_pk, exc.scopes)
-        text = f"{exc.message} Ask the member to open this link, sign in to Feishu, then retry: {url}"
+        text = f"{exc.message.rstrip('.')}. Ask the member to open this link, sign in to Feishu, then retry: {url}"
         return "sign_in_required", _error(text, {"error": "sign_in_required", "sign_in_url": url})
     if isinstance(exc, FeishuScopeError) and exc.code == 99991679 and exc.scopes:
         scopes = missing_scopes(spec, exc.scopes)

@@ -9,6 +9,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel
 
 from larkgate.feishu.client import FeishuResponse
+from larkgate.feishu.transfer import Download
 
 Identity = Literal["user", "bot"]
 
@@ -36,6 +37,14 @@ class ToolContext(Protocol):
         idempotent: bool | None = None,
     ) -> FeishuResponse:
         """Call a Feishu open API as the calling member."""
+        ...
+
+    async def upload(self, path: str, *, fields: Mapping[str, str], file: tuple[str, bytes]) -> FeishuResponse:
+        """POST a multipart/form-data upload (`fields` plus one `file` part: name, bytes) as the calling member."""
+        ...
+
+    async def download(self, path: str, *, query: Mapping[str, Any] | None = None, max_bytes: int) -> Download:
+        """GET a binary body (a file) as the calling member, keeping at most `max_bytes` of it."""
         ...
 
     async def progress(self, done: float, total: float | None = None, message: str | None = None) -> None:

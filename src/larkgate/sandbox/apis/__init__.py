@@ -5,7 +5,39 @@ To add a domain: write `apis/<domain>.py` exporting `ROUTES` (a tuple of `ApiRou
 
 from __future__ import annotations
 
-from larkgate.sandbox.apis import authen, contact, im
+from larkgate.sandbox.apis import (
+    authen,
+    bitable,
+    calendar,
+    contact,
+    docx,
+    drive,
+    drive_files,
+    im,
+    im_chats,
+    im_search,
+    mail,
+    sheets,
+    task,
+    vc,
+    wiki,
+)
 from larkgate.sandbox.gateway import ApiRoute
 
-ROUTES: tuple[ApiRoute, ...] = (*authen.ROUTES, *contact.ROUTES, *im.ROUTES)
+ROUTES: tuple[ApiRoute, ...] = (
+    *authen.ROUTES,
+    *contact.ROUTES,
+    *im.ROUTES,
+    *im_chats.ROUTES,
+    *im_search.ROUTES,
+    *bitable.ROUTES,
+    *sheets.ROUTES,
+    *mail.ROUTES,
+    *calendar.ROUTES,
+    *vc.ROUTES,
+    *task.ROUTES,
+    *docx.ROUTES,
+    *drive.ROUTES,
+    *drive_files.ROUTES,
+    *wiki.ROUTES,
+)

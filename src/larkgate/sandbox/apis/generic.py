@@ -95,7 +95,9 @@ def catch_all(sandbox: Sandbox, taken: tuple[ApiRoute, ...]) -> Route:
     table = _table(taken)
 
     async def dispatch(request: Request) -> Response:
-        matches = [route for pattern, route in table if pattern.match(request.url.path)]
+        # The route's own parameter, not request.url.path: mounted under /_sandbox the URL carries the prefix.
+        path = "/open-apis/" + request.path_params["rest"]
+        matches = [route for pattern, route in table if pattern.match(path)]
         for route in matches:
             if route.method == request.method and route not in taken:
                 return await serve(sandbox, route, request)
