@@ -24,7 +24,9 @@ def test_every_tool_and_setting_is_listed() -> None:
 
 def test_main_rewrites_sections(tmp_path: Path) -> None:
     target = tmp_path / "R.md"
-    target.write_text("x\n<!-- BEGIN GENERATED tools -->\nSTALE-CONTENT\n<!-- END GENERATED tools -->\ny\n", encoding="utf-8")
+    target.write_text(
+        "x\n<!-- BEGIN GENERATED tools -->\nSTALE-CONTENT\n<!-- END GENERATED tools -->\ny\n", encoding="utf-8"
+    )
     assert reference.main([str(target)]) == 0
     text = target.read_text(encoding="utf-8")
     assert "STALE-CONTENT" not in text

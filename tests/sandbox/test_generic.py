@@ -33,7 +33,7 @@ async def test_an_api_without_a_stateful_handler_answers_an_envelope(client: htt
 
 
 async def test_paginated_generic_apis_answer_an_empty_page(client: httpx2.AsyncClient) -> None:
-    body = (await client.get("/open-apis/im/v1/chats/oc_x/members")).json()
+    body = (await client.get("/open-apis/im/v1/chats/oc_x/moderation")).json()
     assert body["data"] == {"items": [], "has_more": False}
 
 

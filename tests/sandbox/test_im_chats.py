@@ -60,3 +60,34 @@ async def test_search_validation_scopes_and_the_bot(client: httpx2.AsyncClient, 
     bot = await tenant_token(client, sandbox)
     items = (await client.get(SEARCH, params={"query": "all"}, headers=bearer(bot))).json()["data"]["items"]
     assert [c["name"] for c in items] == ["全员 All hands"]
+
+
+async def test_chat_members_lists_the_people_of_a_chat_i_am_in() -> None:
+    import httpx2
+
+    from larkgate.sandbox import Sandbox
+
+    sandbox = Sandbox()
+    rd = next(c for c in sandbox.tenant.chats.values() if "R&D" in c.name)
+    outsider = next(u for u in sandbox.tenant.users if u.open_id not in rd.members)
+    inside = sandbox.issue_tokens_for("pm@sandbox.example", ["offline_access", "im:chat:readonly"])
+    outside = sandbox.issue_tokens_for(outsider.email, ["offline_access", "im:chat:readonly"])
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=sandbox.app()), base_url="http://s") as http:
+        path = f"/open-apis/im/v1/chats/{rd.chat_id}/members"
+        ok = (await http.get(path, headers={"Authorization": f"Bearer {inside['access_token']}"})).json()
+        paged = (
+            await http.get(path, params={"page_size": 1}, headers={"Authorization": f"Bearer {inside['access_token']}"})
+        ).json()
+        denied = (await http.get(path, headers={"Authorization": f"Bearer {outside['access_token']}"})).json()
+        missing = (
+            await http.get(
+                "/open-apis/im/v1/chats/oc_missing/members",
+                headers={"Authorization": f"Bearer {inside['access_token']}"},
+            )
+        ).json()
+    members = {item["member_id"] for item in ok["data"]["items"]}
+    assert members == {m for m in rd.members if m.startswith("ou_")}
+    assert ok["data"]["member_total"] == len(members)
+    assert paged["data"]["has_more"] is True
+    assert denied["code"] == 230002
+    assert missing["code"] == 232011

@@ -251,6 +251,8 @@ class DocxBody:
     editors: list[str] = field(default_factory=list)
     created: float = 0.0
     modified: float = 0.0
+    # Collaborators added through drive.v1.permission_member.create: {"member_type", "member_id", "perm"}.
+    shares: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from larkgate.sandbox.apis import (
     docx,
     drive,
     drive_files,
+    drive_permissions,
     im,
     im_chats,
     im_search,
@@ -39,5 +40,6 @@ ROUTES: tuple[ApiRoute, ...] = (
     *docx.ROUTES,
     *drive.ROUTES,
     *drive_files.ROUTES,
+    *drive_permissions.ROUTES,
     *wiki.ROUTES,
 )

@@ -32,9 +32,9 @@ SEARCH_QUERY_MAX = 64
 _STATUS = {"is_frozen": False, "is_resigned": False, "is_activated": True, "is_exited": False, "is_unjoin": False}
 
 
-def user_id_type(ctx: CallContext) -> UserIdType:
-    """The `user_id_type` query parameter (default open_id)."""
-    chosen = query_choice(ctx.request, "user_id_type", USER_ID_TYPES, "open_id")
+def user_id_type(ctx: CallContext, name: str = "user_id_type") -> UserIdType:
+    """The `user_id_type` query parameter, or another of its kind by `name` (default open_id)."""
+    chosen = query_choice(ctx.request, name, USER_ID_TYPES, "open_id")
     return next(t for t in USER_ID_TYPES if t == chosen)
 
 

@@ -47,9 +47,15 @@ def new_body(document_id: str, title: str, folder_token: str, now: float) -> Doc
 
 
 def can_open(tenant: Tenant, document: Document, body: DocxBody, member: str) -> bool:
-    """Owner, editors and members of a wiki space holding the document may read and edit it."""
+    """Owner, editors, members of a wiki space holding it, and people or chats it was shared with may open it."""
     if member in (document.owner_open_id, *body.editors):
         return True
+    for share in body.shares:
+        if share["member_type"] == "openid" and share["member_id"] == member:
+            return True
+        chat = tenant.chats.get(share["member_id"]) if share["member_type"] == "openchat" else None
+        if chat is not None and member in chat.members:
+            return True
     spaces = {node.space_id for node in tenant.wiki_nodes.values() if node.obj_token == document.document_id}
     return any(member in space.members for space in tenant.wiki_spaces if space.space_id in spaces)
 

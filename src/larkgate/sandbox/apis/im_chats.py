@@ -2,6 +2,7 @@
 
 GET /open-apis/im/v1/chats        — https://open.feishu.cn/document/server-docs/group/chat/list
 GET /open-apis/im/v1/chats/search — https://open.feishu.cn/document/server-docs/group/chat/search
+GET /open-apis/im/v1/chats/:chat_id/members — https://open.feishu.cn/document/server-docs/group/chat-member/get
 Both take a user or tenant token and any one of the chat-read scopes; page_size 1-100 (default 20). The search
 `query` (optional, at most 64 characters) matches the group name; the sandbox has no public groups, so visible means
 the groups the caller is in.
@@ -10,7 +11,8 @@ the groups the caller is in.
 from __future__ import annotations
 
 from larkgate.sandbox.apis.contact import user_id_type
-from larkgate.sandbox.envelope import ParamError
+from larkgate.sandbox.apis.im import not_in_chat
+from larkgate.sandbox.envelope import ApiError, ParamError
 from larkgate.sandbox.gateway import BOTH, ApiRoute, CallContext
 from larkgate.sandbox.params import page, page_offset, page_size, query_choice
 from larkgate.sandbox.tenant import Chat, UserIdType
@@ -49,6 +51,27 @@ async def list_chats(ctx: CallContext) -> dict[str, object]:
     return page([chat_view(ctx, c, id_type) for c in chats], offset, size, listing)
 
 
+async def chat_members(ctx: CallContext) -> dict[str, object]:
+    """The members of a chat the caller is in (bots are not listed), with `member_total`."""
+    chat = ctx.tenant.chats.get(ctx.path("chat_id"))
+    if chat is None:
+        raise ApiError(232011, "The chat does not exist or has been dissolved.")
+    if ctx.caller.member_id not in chat.members:
+        raise not_in_chat(ctx)
+    id_type: UserIdType = user_id_type(ctx, "member_id_type")
+    size = page_size(ctx.request, default=20, maximum=100)
+    listing = f"members.{chat.chat_id}"
+    offset = page_offset(ctx.request, listing)
+    people = [u for u in (ctx.tenant.user_by_id("open_id", m) for m in chat.members) if u is not None]
+    items: list[dict[str, object]] = [
+        {"member_id_type": id_type, "member_id": u.id_of(id_type), "name": u.name, "tenant_key": ctx.tenant.tenant_key}
+        for u in people
+    ]
+    result = page(items, offset, size, listing)
+    result["member_total"] = len(items)
+    return result
+
+
 async def search_chats(ctx: CallContext) -> dict[str, object]:
     """Visible group chats whose name contains the query (all of them without one); exact names first."""
     id_type = user_id_type(ctx)
@@ -67,4 +90,7 @@ async def search_chats(ctx: CallContext) -> dict[str, object]:
 ROUTES = (
     ApiRoute("GET", "/open-apis/im/v1/chats", "im.v1.chat.list", CHAT_SCOPES, BOTH, list_chats),
     ApiRoute("GET", "/open-apis/im/v1/chats/search", "im.v1.chat.search", CHAT_SCOPES, BOTH, search_chats),
+    ApiRoute(
+        "GET", "/open-apis/im/v1/chats/{chat_id}/members", "im.v1.chat_members.get", CHAT_SCOPES, BOTH, chat_members
+    ),
 )
