@@ -48,9 +48,11 @@ class AuditWriter:
     letting memory grow. `aclose()` drains what is queued (graceful shutdown loses nothing).
     """
 
-    def __init__(self, db: Database, *, max_queue: int = 10_000, batch: int = 200) -> None:
+    def __init__(self, db: Database, *, max_queue: int = 10_000, batch: int = 200, linger: float = 0.25) -> None:
         self.db = db
         self.batch = batch
+        # After the first row of a batch, wait this long for more: one transaction per burst, not one per call.
+        self.linger = linger
         self._queue: asyncio.Queue[AuditEvent | None] = asyncio.Queue(max_queue)
         self._task: asyncio.Task[None] | None = None
         self.dropped = 0
@@ -98,12 +100,17 @@ class AuditWriter:
         self._task = None
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             first = await self._queue.get()
             rows = [] if first is None else [first]
             stop = first is None
-            while not stop and len(rows) < self.batch and not self._queue.empty():
-                item = self._queue.get_nowait()
+            deadline = loop.time() + self.linger
+            while not stop and len(rows) < self.batch:
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), max(0.0, deadline - loop.time()))
+                except TimeoutError:
+                    break
                 if item is None:
                     stop = True
                 else:
