@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -101,11 +102,19 @@ def oauth_provider(
 
 @asynccontextmanager
 async def connect(
-    mcp_url: str, auth: httpx2.Auth, mode: str = "legacy", headers: dict[str, str] | None = None
+    mcp_url: str,
+    auth: httpx2.Auth,
+    mode: str = "legacy",
+    headers: dict[str, str] | None = None,
+    elicitation: Any = None,
 ) -> AsyncIterator[Client]:
-    """An MCP client session over Streamable HTTP with `auth`."""
+    """An MCP client session over Streamable HTTP with `auth` (and an elicitation callback, when given)."""
     async with (
         httpx2.AsyncClient(auth=auth, timeout=60, headers=headers) as http,
-        Client(streamable_http_client(mcp_url, http_client=http), mode=mode) as client,  # type: ignore[arg-type]
+        Client(
+            streamable_http_client(mcp_url, http_client=http),
+            mode=mode,  # type: ignore[arg-type]
+            elicitation_callback=elicitation,
+        ) as client,
     ):
         yield client

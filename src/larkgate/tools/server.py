@@ -60,8 +60,22 @@ class ToolEdge:
     audit: Callable[[str | None, str | None, str, str, str, float], Any] | None = None
 
 
+_DESCRIBED: dict[tuple[str, bool], types.Tool] = {}
+
+
 def to_mcp_tool(spec: ToolSpec, read_only_connection: bool = False) -> types.Tool:
-    """The public MCP description of a declared tool (on a read-only connection, self-guarding tools read only)."""
+    """The public MCP description of a declared tool (on a read-only connection, self-guarding tools read only).
+
+    Described once per process: generating JSON Schemas from the models is the slowest part of a tools/list.
+    """
+    key = (spec.name, read_only_connection)
+    tool = _DESCRIBED.get(key)
+    if tool is None or tool.description != spec.description:
+        tool = _DESCRIBED[key] = _describe_tool(spec, read_only_connection)
+    return tool
+
+
+def _describe_tool(spec: ToolSpec, read_only_connection: bool) -> types.Tool:
     read_only = spec.read_only or (spec.guards_writes and read_only_connection)
     return types.Tool(
         name=spec.name,
@@ -118,7 +132,7 @@ def build_server(edge: ToolEdge) -> Server[Any]:
         return await run_tool(edge, spec, params.arguments or {}, call)
 
     skills = SkillSurface(load_skills())  # loaded (and the script allowlist frozen) at start: a bad skill stops it
-    return Server(
+    server: Server[Any] = Server(
         "larkgate",
         version=__version__,
         title="larkgate — Feishu / Lark for your agent",
@@ -131,6 +145,10 @@ def build_server(edge: ToolEdge) -> Server[Any]:
         on_list_resource_templates=skills.list_resource_templates,
         on_read_resource=skills.read_resource,
     )
+    # The SDK adds an OpenTelemetry span middleware by default; with no exporter installed it only costs time on
+    # every request, and larkgate's own logs carry the request id. Operators who want traces can add it back here.
+    server.middleware = [m for m in server.middleware if type(m).__name__ != "OpenTelemetryMiddleware"]
+    return server
 
 
 async def run_tool(edge: ToolEdge, spec: ToolSpec, arguments: dict[str, Any], ctx: CallContext) -> types.CallToolResult:
