@@ -92,6 +92,7 @@ def _table(taken: tuple[ApiRoute, ...]) -> tuple[tuple[re.Pattern[str], ApiRoute
 
 def catch_all(sandbox: Sandbox, taken: tuple[ApiRoute, ...]) -> Route:
     """One route, placed after the stateful ones, that serves every other catalog API."""
+
     async def dispatch(request: Request) -> Response:
         table = _table(taken)  # built on the first call: most sandbox runs never need it, and it costs a cold start
         # The route's own parameter, not request.url.path: mounted under /_sandbox the URL carries the prefix.
