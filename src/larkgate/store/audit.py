@@ -26,19 +26,30 @@ async def record_event(
     """Append one audit row; a failure to write is logged, never raised into the caller's result."""
     try:
         async with db.transaction() as session:
-            session.add(
-                AuditEvent(
-                    at=at,
-                    user_pk=user_pk,
-                    client_id=client_id,
-                    action=action[:128],
-                    outcome=outcome[:32],
-                    detail=detail[:2000],
-                    duration_ms=duration_ms,
-                )
-            )
+            session.add(audit_row(at, user_pk, client_id, action, outcome, detail, duration_ms))
     except SQLAlchemyError:
         log.exception("could not write audit event", extra={"action": action})
+
+
+def audit_row(
+    at: float,
+    user_pk: str | None,
+    client_id: str | None,
+    action: str,
+    outcome: str,
+    detail: str = "",
+    duration_ms: float = 0.0,
+) -> AuditEvent:
+    """One audit row, its texts cut to the column sizes."""
+    return AuditEvent(
+        at=at,
+        user_pk=user_pk,
+        client_id=client_id,
+        action=action[:128],
+        outcome=outcome[:32],
+        detail=detail[:2000],
+        duration_ms=duration_ms,
+    )
 
 
 class AuditWriter:
@@ -68,15 +79,7 @@ class AuditWriter:
         duration_ms: float = 0.0,
     ) -> None:
         """Queue one audit row (never blocks)."""
-        row = AuditEvent(
-            at=at,
-            user_pk=user_pk,
-            client_id=client_id,
-            action=action[:128],
-            outcome=outcome[:32],
-            detail=detail[:2000],
-            duration_ms=duration_ms,
-        )
+        row = audit_row(at, user_pk, client_id, action, outcome, detail, duration_ms)
         if self._task is None:
             await self._write([row])
             return
