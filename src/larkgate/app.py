@@ -122,6 +122,7 @@ def create_app(runtime: Runtime) -> Starlette:
         feishu=runtime.feishu,
         sign_in_link=lambda user_pk, scopes: sign_in_link(runtime.auth, user_pk, scopes),
         audit=lambda *event: runtime.audit.record(runtime.clock.now(), *event),
+        clock=runtime.clock,
     )
     server = build_server(edge)
     hosts, origins = allowed_from(settings.base_url, _dev_hosts(settings))

@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import mcp_types as types
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 
 from larkgate import __version__
+from larkgate.clock import Clock, SystemClock
 from larkgate.errors import (
     FeishuError,
     FeishuRateLimited,
@@ -34,6 +35,7 @@ from larkgate.skills.protocol import SkillSurface
 from larkgate.tools.context import CallContext
 from larkgate.tools.registry import Policy, Registry
 from larkgate.tools.spec import ToolSpec
+from larkgate.tools.zones import tool_clock
 
 log = logging.getLogger("larkgate.tools")
 
@@ -58,6 +60,7 @@ class ToolEdge:
     feishu: FeishuClient
     sign_in_link: SignInLink
     audit: Callable[[str | None, str | None, str, str, str, float], Any] | None = None
+    clock: Clock = field(default_factory=SystemClock)
 
 
 _DESCRIBED: dict[tuple[str, bool], types.Tool] = {}
@@ -155,6 +158,7 @@ async def run_tool(edge: ToolEdge, spec: ToolSpec, arguments: dict[str, Any], ct
     """Validate, run and translate one tool call; every failure becomes a clear result, never a stack trace."""
     started = time.perf_counter()
     outcome = "ok"
+    clock_token = tool_clock.set(edge.clock)
     try:
         args = spec.input_model.model_validate(arguments)
         output = await spec.handler(ctx, args)
@@ -164,6 +168,8 @@ async def run_tool(edge: ToolEdge, spec: ToolSpec, arguments: dict[str, Any], ct
         )
     except Exception as exc:
         outcome, result = error_result(edge, ctx, exc, spec)
+    finally:
+        tool_clock.reset(clock_token)
     elapsed = (time.perf_counter() - started) * 1000
     log.info(
         "tool call",

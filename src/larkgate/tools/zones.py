@@ -8,10 +8,11 @@ or when Feishu does not say, the default applies and the tool still works.
 
 from __future__ import annotations
 
-import time
+from contextvars import ContextVar
 from datetime import timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from larkgate.clock import Clock, SystemClock
 from larkgate.errors import FeishuError
 from larkgate.tools.spec import ToolContext
 from larkgate.tools.times import resolve_zone
@@ -20,9 +21,15 @@ USER_INFO_PATH = "/open-apis/authen/v1/user_info"
 USER_PATH = "/open-apis/contact/v3/users/"
 
 
+# The gateway's clock for the tool call being served (set by the MCP edge): in the sandbox, moving the clock moves
+# "tomorrow" for the tools too. Outside a call it is the wall clock.
+tool_clock: ContextVar[Clock | None] = ContextVar("larkgate_tool_clock", default=None)
+_WALL = SystemClock()
+
+
 def now() -> float:
     """The current time for tools; the one place tests move it."""
-    return time.time()
+    return (tool_clock.get() or _WALL).now()
 
 
 async def member_zone(ctx: ToolContext, tz: str | None, open_id: str | None = None) -> tzinfo:
