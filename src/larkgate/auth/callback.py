@@ -16,7 +16,7 @@ from starlette.responses import Response
 from larkgate.auth.browser import is_bound_browser
 from larkgate.auth.consent import OTHER_BROWSER, verifier_context
 from larkgate.auth.context import AuthContext
-from larkgate.auth.flow import Refusal, client_redirect_url, load_request, redirect, refuse
+from larkgate.auth.flow import START_AGAIN, Refusal, client_redirect_url, load_request, redirect, refuse
 from larkgate.auth.pages import message_page
 from larkgate.auth.tokens import CODE_PREFIX, digest, new_secret
 from larkgate.errors import CryptoError, FeishuError, InputError
@@ -48,7 +48,7 @@ class CallbackEndpoint:
         try:
             row = await load_request(self.ctx, query.get("state"))
             if not is_bound_browser(request, self.ctx.settings, row.browser_hash):
-                raise refuse("Different browser", OTHER_BROWSER, 403)
+                raise refuse("Different browser", OTHER_BROWSER, 403, hint=START_AGAIN)
             if row.stage != "feishu" or not await update_request(self.ctx.db, row.id, "feishu", stage="done"):
                 raise refuse("Sign-in already finished", "This sign-in has already been completed or abandoned.")
             error, code = query.get("error"), query.get("code")

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from larkgate.auth.browser import FormProblem, browser_id_or_new, is_bound_browser, read_form, set_browser_cookie
 from larkgate.auth.cimd import is_cimd_client_id
 from larkgate.auth.context import AuthContext
-from larkgate.auth.flow import Refusal, client_redirect_url, load_request, redirect, refuse
+from larkgate.auth.flow import START_AGAIN, Refusal, client_redirect_url, load_request, redirect, refuse
 from larkgate.auth.pages import consent_page
 from larkgate.auth.provider import REQUEST_TTL, LarkgateOAuthProvider
 from larkgate.auth.tokens import digest, matches, new_secret
@@ -65,12 +65,12 @@ class ConsentEndpoints:
             browser = browser_id_or_new(request, settings)
             if row.browser_hash is None:
                 if not await bind_browser(self.ctx.db, row.id, digest(browser)):
-                    raise refuse("Different browser", OTHER_BROWSER, 403)
+                    raise refuse("Different browser", OTHER_BROWSER, 403, hint=START_AGAIN)
             elif not matches(browser, row.browser_hash):
-                raise refuse("Different browser", OTHER_BROWSER, 403)
+                raise refuse("Different browser", OTHER_BROWSER, 403, hint=START_AGAIN)
             csrf = new_secret()
             if not await update_request(self.ctx.db, row.id, "consent", csrf_hash=digest(csrf)):
-                raise refuse("Sign-in already used", "This sign-in has already been answered.")
+                raise refuse("Sign-in already used", "This sign-in has already been answered.", hint=START_AGAIN)
         except Refusal as refusal:
             return refusal.response
         name, note = describe_client(client)
@@ -95,7 +95,7 @@ class ConsentEndpoints:
                 raise refuse("Form not accepted", problem.message, problem.status) from None
             row = await self._pending(form.get("request"))
             if not is_bound_browser(request, self.ctx.settings, row.browser_hash):
-                raise refuse("Different browser", OTHER_BROWSER, 403)
+                raise refuse("Different browser", OTHER_BROWSER, 403, hint=START_AGAIN)
             if not matches(form.get("csrf_token", ""), row.csrf_hash):
                 raise refuse(
                     "Form expired",
@@ -114,7 +114,7 @@ class ConsentEndpoints:
     async def _pending(self, request_id: str | None) -> AuthRequest:
         row = await load_request(self.ctx, request_id)
         if row.kind != "login" or row.stage != "consent":
-            raise refuse("Sign-in already used", "This sign-in has already been answered.")
+            raise refuse("Sign-in already used", "This sign-in has already been answered.", hint=START_AGAIN)
         return row
 
     async def _approve(self, row: AuthRequest) -> Response:
@@ -135,7 +135,7 @@ class ConsentEndpoints:
             expires_at=self.ctx.clock.now() + REQUEST_TTL,
         )
         if not moved:
-            raise refuse("Sign-in already used", "This sign-in has already been answered.")
+            raise refuse("Sign-in already used", "This sign-in has already been answered.", hint=START_AGAIN)
         url = authorize_url(
             self.ctx.accounts_base, self.ctx.feishu.app_id, self.ctx.callback_url, scopes, row.id, challenge
         )
@@ -143,7 +143,7 @@ class ConsentEndpoints:
 
     async def _deny(self, row: AuthRequest) -> Response:
         if not await update_request(self.ctx.db, row.id, "consent", stage="done", csrf_hash=None):
-            raise refuse("Sign-in already used", "This sign-in has already been answered.")
+            raise refuse("Sign-in already used", "This sign-in has already been answered.", hint=START_AGAIN)
         await record_event(self.ctx.db, self.ctx.clock.now(), None, row.client_id, "auth.consent", "denied")
         url = client_redirect_url(
             row, self.issuer, error="access_denied", error_description="The user denied access to Feishu."

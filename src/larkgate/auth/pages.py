@@ -28,7 +28,8 @@ h1{font-size:1.4rem}
 .note{color:#646a73;font-size:.9rem}
 code{font-size:.85rem}
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}
-button,.button{font-size:1rem;padding:.55rem 1.4rem;border-radius:6px;border:1px solid #3370ff;cursor:pointer;
+button,.button{font:inherit;font-size:1rem;padding:.55rem 1.4rem;border-radius:6px;border:1px solid #3370ff;
+cursor:pointer;
 text-decoration:none;display:inline-block}
 button.primary,.button{background:#3370ff;color:#fff}
 button.secondary{background:#fff;color:#3370ff}

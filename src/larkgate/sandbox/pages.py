@@ -27,8 +27,9 @@ _STYLE = (
     "box-shadow:0 1px 4px rgba(0,0,0,.08)}"
     "h1{font-size:20px}ul{padding-left:20px}li{margin:6px 0}"
     "button{display:block;width:100%;margin:8px 0;padding:10px;border:1px solid #d0d3d6;border-radius:6px;"
-    "background:#fff;font-size:15px;text-align:left;cursor:pointer}"
+    "background:#fff;font:inherit;font-size:15px;text-align:left;cursor:pointer}"
     "button.primary{background:#3370ff;color:#fff;border-color:#3370ff;text-align:center}"
+    "button.secondary{text-align:center}"
     "small{color:#646a73}.code{font-family:monospace}"
 )
 
@@ -84,7 +85,7 @@ def consent(app_name: str, action: str, consent_id: str, user: User, scopes: Seq
         f'<form method="post" action="{esc(action)}">'
         f'<input type="hidden" name="consent_id" value="{esc(consent_id)}">'
         '<button class="primary" type="submit" name="decision" value="approve">Approve · 授权</button>'
-        '<button type="submit" name="decision" value="deny">Deny · 拒绝</button></form>'
+        '<button class="secondary" type="submit" name="decision" value="deny">Deny · 拒绝</button></form>'
     )
 
 
