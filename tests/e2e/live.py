@@ -37,7 +37,7 @@ class LiveGateway:
         self.runtime: Runtime = build_runtime(self.settings, clock=self.clock, **(runtime_options or {}))
         self.app = create_app(self.runtime)
         self.server = uvicorn.Server(
-            uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+            uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=30)
         )
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
@@ -62,7 +62,7 @@ class LiveGateway:
 
     def stop(self) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=15)
+        self.thread.join(timeout=45)
         self.sock.close()
 
     def http(self, **kwargs: Any) -> httpx2.AsyncClient:

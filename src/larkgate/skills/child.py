@@ -17,6 +17,7 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 REAP_SECONDS = 2.0  # after the script ends or is killed: how long its pipes may take to close
 
@@ -75,8 +76,8 @@ class _Collector(asyncio.SubprocessProtocol):
         self.finished = asyncio.Event()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.SubprocessTransport)
-        self.pid = transport.get_pid()
+        # Not an isinstance check: uvloop's subprocess transport has the same API without subclassing asyncio's.
+        self.pid = cast(asyncio.SubprocessTransport, transport).get_pid()
 
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         outcome = self.outcome
@@ -128,8 +129,8 @@ async def run_contained(script: Path, argv: list[str], data: bytes, work: Path, 
 
 def _feed(transport: asyncio.SubprocessTransport, data: bytes) -> None:
     # Buffered by the pipe transport (at most 1 MB); a script that exits without reading it just breaks the pipe.
-    pipe = transport.get_pipe_transport(0)
-    assert isinstance(pipe, asyncio.WriteTransport)
+    # Typed by cast, not checked: uvloop's pipe transports do not subclass asyncio's.
+    pipe = cast(asyncio.WriteTransport, transport.get_pipe_transport(0))
     if data:
         pipe.write(data)
     pipe.close()
