@@ -51,7 +51,14 @@ import httpx2
 REPO = Path(__file__).resolve().parents[1]
 EMAIL = "pm@sandbox.example"
 REDIRECT_URI = "http://127.0.0.1:7777/callback"
-PROTOCOL = "2025-11-25"
+LEGACY = "2025-11-25"  # sessions: initialize, then Mcp-Session-Id on every request
+MODERN = "2026-07-28"  # stateless: self-contained requests
+CLIENT_INFO = {"name": "larkgate-bench", "version": "0"}
+MODERN_META = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 USER_INFO = "/_sandbox/open-apis/authen/v1/user_info"
 TARGETS = {"p50": 2.0, "p99": 10.0, "cold_start_s": 1.5, "rss_mb": 150.0}
@@ -239,11 +246,16 @@ def _jsonrpc_result(response: httpx2.Response, request_id: int) -> dict[str, Any
 
 
 class McpSession:
-    """One MCP session (2025-11-25) over a shared HTTP client."""
+    """MCP over a shared HTTP client, in one protocol era.
 
-    def __init__(self, http: httpx2.AsyncClient, mcp_url: str, token: str) -> None:
+    2025-11-25: one session (initialize once, then every request carries its Mcp-Session-Id; answers come as SSE).
+    2026-07-28: no handshake; every request is self-contained, with the routing headers and the client's `_meta`.
+    """
+
+    def __init__(self, http: httpx2.AsyncClient, mcp_url: str, token: str, protocol: str = LEGACY) -> None:
         self.http = http
         self.url = mcp_url
+        self.protocol = protocol
         self.headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json, text/event-stream",
@@ -251,33 +263,37 @@ class McpSession:
         }
         self.next_id = 0
 
-    async def _post(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def _post(self, method: str, params: dict[str, Any] | None = None, name: str | None = None) -> dict[str, Any]:
         self.next_id += 1
         body: dict[str, Any] = {"jsonrpc": "2.0", "id": self.next_id, "method": method}
+        headers = self.headers
+        if self.protocol == MODERN:
+            params = {**(params or {}), "_meta": MODERN_META}
+            headers = {**headers, "Mcp-Method": method, **({"Mcp-Name": name} if name else {})}
         if params is not None:
             body["params"] = params
-        response = await self.http.post(self.url, content=json.dumps(body), headers=self.headers)
+        response = await self.http.post(self.url, content=json.dumps(body), headers=headers)
         return _jsonrpc_result(response, self.next_id)
 
     async def open(self) -> McpSession:
-        """initialize + notifications/initialized; later requests carry the session id."""
+        """2025-11-25: initialize + notifications/initialized; 2026-07-28: only the version header."""
+        self.headers["MCP-Protocol-Version"] = self.protocol
+        if self.protocol == MODERN:
+            return self
         self.next_id += 1
         init = {
             "jsonrpc": "2.0",
             "id": self.next_id,
             "method": "initialize",
-            "params": {
-                "protocolVersion": PROTOCOL,
-                "capabilities": {},
-                "clientInfo": {"name": "larkgate-bench", "version": "0"},
-            },
+            "params": {"protocolVersion": self.protocol, "capabilities": {}, "clientInfo": CLIENT_INFO},
         }
+        del self.headers["MCP-Protocol-Version"]  # the handshake negotiates it
         response = await self.http.post(self.url, content=json.dumps(init), headers=self.headers)
         result = _jsonrpc_result(response, self.next_id)
         session = response.headers.get("mcp-session-id")
         if session:
             self.headers["Mcp-Session-Id"] = session
-        self.headers["MCP-Protocol-Version"] = str(result.get("protocolVersion", PROTOCOL))
+        self.headers["MCP-Protocol-Version"] = str(result.get("protocolVersion", self.protocol))
         note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
         acknowledged = await self.http.post(self.url, content=json.dumps(note), headers=self.headers)
         if acknowledged.status_code not in (200, 202):
@@ -290,7 +306,7 @@ class McpSession:
 
     async def whoami(self) -> dict[str, Any]:
         """lark_whoami's structured result; raises when the tool reports an error."""
-        result = await self._post("tools/call", {"name": "lark_whoami", "arguments": {}})
+        result = await self._post("tools/call", {"name": "lark_whoami", "arguments": {}}, name="lark_whoami")
         if result.get("isError"):
             raise RuntimeError(f"lark_whoami failed: {result.get('content')}")
         return dict(result.get("structuredContent") or {})
@@ -354,9 +370,9 @@ async def load(
 
 
 async def measure_load(
-    base_url: str, calls: dict[int, int], warmup: int, pid: int | None
+    base_url: str, calls: dict[int, int], warmup: int, pid: int | None, eras: list[str]
 ) -> tuple[list[Run], dict[str, Any], dict[str, Any], str]:
-    """Sign in, then run the gateway and the direct path at each concurrency.
+    """Sign in, then run the gateway (in each protocol era) and the direct path at each concurrency.
 
     Returns the runs, who lark_whoami said we are, the sandbox's counters and the MCP access token.
     """
@@ -366,14 +382,17 @@ async def measure_load(
     async with httpx2.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as http:
         feishu = await feishu_token(http, base_url)
         direct_headers = {"Authorization": f"Bearer {feishu}"}
-        sessions = [await McpSession(http, f"{base_url}/mcp", access).open() for _ in range(widest)]
+        sessions = {
+            era: [await McpSession(http, f"{base_url}/mcp", access, era).open() for _ in range(widest)] for era in eras
+        }
         try:
-            me = await sessions[0].whoami()
-            if me.get("email") != EMAIL:
-                raise RuntimeError(f"lark_whoami answered for someone else: {me}")
+            for era in eras:
+                me = await sessions[era][0].whoami()
+                if me.get("email") != EMAIL:
+                    raise RuntimeError(f"lark_whoami ({era}) answered for someone else: {me}")
 
-            async def through_gateway(worker: int) -> None:
-                await sessions[worker].whoami()
+            def through_gateway(era: str) -> Callable[[int], Awaitable[object]]:
+                return lambda worker: sessions[era][worker].whoami()
 
             async def direct(_worker: int) -> None:
                 response = await http.get(f"{base_url}{USER_INFO}", headers=direct_headers)
@@ -381,15 +400,17 @@ async def measure_load(
                     raise RuntimeError(f"user_info answered {response.status_code}: {response.text[:200]}")
 
             await http.post(f"{base_url}/_sandbox/_control/reset-stats")
-            await load("warm-up", through_gateway, warmup, 4)
-            await load("warm-up", direct, warmup, 4)
+            for era in eras:
+                await load("warm-up", through_gateway(era), warmup, min(4, widest))
+            await load("warm-up", direct, warmup, min(4, widest))
             runs: list[Run] = []
             for concurrency, total in sorted(calls.items()):
-                runs.append(await load("gateway", through_gateway, total, concurrency, pid))
+                for era in eras:
+                    runs.append(await load(era, through_gateway(era), total, concurrency, pid))
                 runs.append(await load("direct", direct, total, concurrency, pid))
             stats = (await http.get(f"{base_url}/_sandbox/_control/stats")).json()
         finally:
-            for session in sessions:
+            for session in (session for opened in sessions.values() for session in opened):
                 with contextlib.suppress(httpx2.HTTPError):
                     await session.close()
     return runs, me, stats, access
@@ -442,28 +463,29 @@ def report(
         print("WARNING: the sandbox's rate limiter answered 429s, so these figures include Feishu-style back-off;")
         print("         let this script start the gateway (no --url) to measure without it.")
     print()
-    print(f"{'path':<24}{'conc':>5}{'calls':>7}{'calls/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms/call':>20}")
+    print(f"{'path':<34}{'conc':>5}{'calls':>7}{'calls/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms/call':>20}")
     for run in runs:
-        name = "lark_whoami via /mcp" if run.label == "gateway" else "user_info direct"
+        name = "user_info direct" if run.label == "direct" else f"lark_whoami via /mcp, {run.label}"
         cpu = run.cpu_ms_per_call
         print(
-            f"{name:<24}{run.concurrency:>5}{len(run.latencies):>7}{run.rate:>9.0f}"
+            f"{name:<34}{run.concurrency:>5}{len(run.latencies):>7}{run.rate:>9.0f}"
             f"{run.percentile_ms(50):>9.2f}{run.percentile_ms(99):>9.2f}{'-' if cpu is None else f'{cpu:.2f}':>20}"
         )
     print()
     print(
-        f"{'added by the gateway (gateway - direct)':<40}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>9}"
+        f"{'added by the gateway (gateway - direct)':<50}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>9}"
         "   targets p50 ≤ 2, p99 ≤ 10"
     )
     by_key = {(run.label, run.concurrency): run for run in runs}
-    for concurrency in sorted({run.concurrency for run in runs}):
-        gateway, direct = by_key[("gateway", concurrency)], by_key[("direct", concurrency)]
+    eras = [run.label for run in runs if run.label != "direct" and run.concurrency == runs[0].concurrency]
+    for concurrency, era in ((c, e) for c in sorted({run.concurrency for run in runs}) for e in eras):
+        gateway, direct = by_key[(era, concurrency)], by_key[("direct", concurrency)]
         p50 = gateway.percentile_ms(50) - direct.percentile_ms(50)
         p99 = gateway.percentile_ms(99) - direct.percentile_ms(99)
         verdict = f"{_verdict(p50, TARGETS['p50'])} / {_verdict(p99, TARGETS['p99'])}"
         g_cpu, d_cpu = gateway.cpu_ms_per_call, direct.cpu_ms_per_call
         cpu = "-" if g_cpu is None or d_cpu is None else f"{g_cpu - d_cpu:.2f}"
-        print(f"{f'  concurrency {concurrency}':<40}{p50:>9.2f}{p99:>9.2f}{cpu:>9}   {verdict}")
+        print(f"{f'  {era}, concurrency {concurrency}':<50}{p50:>9.2f}{p99:>9.2f}{cpu:>9}   {verdict}")
     if cold:
         listening = statistics.median(c[0] for c in cold)
         ready = statistics.median(c[1] for c in cold)
@@ -511,7 +533,7 @@ async def run(args: argparse.Namespace) -> None:
     calls = {c: n for c, n in calls.items() if n > 0}
     if args.url:
         base_url = _loopback(args.url)
-        runs, me, stats, _ = await measure_load(base_url, calls, args.warmup, args.pid)
+        runs, me, stats, _ = await measure_load(base_url, calls, args.warmup, args.pid, args.eras)
         memory = memory_kb(args.pid) if args.pid else None
         report(runs, me, stats, [], memory, f"running gateway at {base_url}")
         return
@@ -521,7 +543,7 @@ async def run(args: argparse.Namespace) -> None:
         gateway.spawn()
         try:
             await wait_listening(gateway)
-            runs, me, stats, token = await measure_load(gateway.base_url, calls, args.warmup, gateway.pid)
+            runs, me, stats, token = await measure_load(gateway.base_url, calls, args.warmup, gateway.pid, args.eras)
             assert gateway.pid is not None
             memory = memory_kb(gateway.pid)
         finally:
@@ -542,8 +564,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured calls per path first")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold starts to time (0 skips)")
     parser.add_argument("--throttled", action="store_true", help="keep the sandbox's 50 calls/s/token limiter on")
+    parser.add_argument(
+        "--eras",
+        type=lambda text: [era.strip() for era in text.split(",") if era.strip()],
+        default=[LEGACY, MODERN],
+        help=f"protocol eras to call in, comma-separated (default {LEGACY},{MODERN})",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp data dir and the gateway log")
     args = parser.parse_args(argv)
+    unknown = [era for era in args.eras if era not in (LEGACY, MODERN)]
+    if unknown or not args.eras:
+        parser.error(f"--eras takes {LEGACY} and/or {MODERN}, not {','.join(unknown) or 'nothing'}")
     if not (args.calls_c1 or args.calls_c32):
         parser.error("nothing to measure: both --calls-c1 and --calls-c32 are 0")
     asyncio.run(run(args))

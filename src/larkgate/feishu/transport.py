@@ -1,0 +1,160 @@
+"""The HTTP transport under the Feishu client: httpx2's interface, aiohttp's connection pool underneath.
+
+Every tool call makes at least one Open API request, so the client's own cost is on every call's path. httpx2's
+default transport (httpcore on anyio) spends about 1 ms of CPU per small request; aiohttp's pool, with its C parser
+and plain asyncio streams, about a quarter of that (bench/README.md has the measurement). The client keeps httpx2's
+API (requests, responses, errors, and `MockTransport` / `ASGITransport` in tests); only the wire underneath changes.
+
+Behaviour kept from httpx2:
+- bodies pass through untouched: no automatic decompression here (httpx2 decodes `Content-Encoding` itself), no
+  redirects (the client decides), no proxy from the environment (httpx2 mounts its own proxy transports when
+  `HTTPS_PROXY` and friends are set, so proxied requests never reach this one);
+- its timeouts: `connect` bounds establishing a connection, `read` each read, `pool` the wait for a free connection;
+- its errors: a connection that was never established is `ConnectError` / `ConnectTimeout` (nothing was sent, so the
+  client may retry any method); anything after that is `ReadTimeout`, `RemoteProtocolError` or `ReadError`;
+- certificates are checked against httpx2's default trust store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import httpx2
+from yarl import URL
+
+CHUNK = 64 * 1024
+KEEPALIVE_SECONDS = 15.0  # idle pooled connections are closed after this (Feishu's edge keeps them about a minute)
+MAX_CONNECTIONS = 100  # httpx2's default pool size
+
+
+class AiohttpTransport(httpx2.AsyncBaseTransport):
+    """An httpx2 transport that sends through one aiohttp session, opened on first use in the running loop."""
+
+    def __init__(self, *, max_connections: int = MAX_CONNECTIONS, keepalive: float = KEEPALIVE_SECONDS) -> None:
+        self._max_connections = max_connections
+        self._keepalive = keepalive
+        self._session: aiohttp.ClientSession | None = None
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        session = self._open()
+        try:
+            response = await session.request(
+                request.method,
+                URL(str(request.url), encoded=True),  # already encoded by httpx2: yarl must not requote it
+                headers=_headers(request),
+                data=_body(request),
+                timeout=_timeout(request.extensions.get("timeout")),
+                allow_redirects=False,
+            )
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            raise _connect_error(exc, request) from exc
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise httpx2.ReadTimeout(str(exc) or "timed out waiting for the response", request=request) from exc
+        except aiohttp.ClientError as exc:
+            raise _read_error(exc, request) from exc
+        return httpx2.Response(
+            response.status,
+            headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in response.raw_headers],
+            stream=_ResponseStream(response, request),
+            extensions={"http_version": _http_version(response)},
+            request=request,
+        )
+
+    async def aclose(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def _open(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is None or session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._max_connections,
+                keepalive_timeout=self._keepalive,
+                ssl=httpx2.create_ssl_context(),
+            )
+            session = self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,  # httpx2 decodes Content-Encoding itself
+                cookie_jar=aiohttp.DummyCookieJar(),  # httpx2 keeps the cookies and sends them itself
+                trust_env=False,  # httpx2 routes proxied requests to its own proxy transports
+                skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept", "Content-Type"),
+            )
+        return session
+
+
+class _ResponseStream(httpx2.AsyncByteStream):
+    """The response body as httpx2 reads it; closing it returns the connection to the pool."""
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx2.Request) -> None:
+        self._response = response
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_chunked(CHUNK):
+                yield chunk
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise httpx2.ReadTimeout(str(exc) or "timed out reading the response", request=self._request) from exc
+        except aiohttp.ClientError as exc:
+            raise _read_error(exc, self._request) from exc
+
+    async def aclose(self) -> None:
+        self._response.release()
+
+
+def _headers(request: httpx2.Request) -> list[tuple[str, str]]:
+    """httpx2's headers, names in the case it built them.
+
+    `Transfer-Encoding: chunked` is left to aiohttp, which frames a body of unknown length itself (and refuses a
+    request that already names the coding).
+    """
+    encoding = request.headers.encoding
+    return [
+        (name.decode(encoding), value.decode(encoding))
+        for name, value in request.headers.raw
+        if (name.lower(), value.lower()) != (b"transfer-encoding", b"chunked")
+    ]
+
+
+def _body(request: httpx2.Request) -> bytes | AsyncIterator[bytes] | None:
+    """The request body: bytes when httpx2 already holds them, else its stream, passed on as it is produced."""
+    try:
+        content = request.content
+    except httpx2.RequestNotRead:
+        return _chunks(request.stream)
+    return content or None
+
+
+async def _chunks(stream: Any) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
+
+
+def _timeout(limits: Any) -> aiohttp.ClientTimeout:
+    """httpx2's per-request timeouts (a dict of connect/read/write/pool seconds, or None) in aiohttp's terms."""
+    limits = limits if isinstance(limits, dict) else {}
+    connect, read, pool = limits.get("connect"), limits.get("read"), limits.get("pool")
+    acquire = None if connect is None or pool is None else connect + pool
+    return aiohttp.ClientTimeout(total=None, connect=acquire, sock_connect=connect, sock_read=read)
+
+
+def _http_version(response: aiohttp.ClientResponse) -> bytes:
+    version = response.version
+    return b"HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}".encode()
+
+
+def _connect_error(exc: Exception, request: httpx2.Request) -> httpx2.TransportError:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError | asyncio.TimeoutError):
+        return httpx2.ConnectTimeout(str(exc) or "timed out connecting", request=request)
+    return httpx2.ConnectError(str(exc) or type(exc).__name__, request=request)
+
+
+def _read_error(exc: aiohttp.ClientError, request: httpx2.Request) -> httpx2.TransportError:
+    """A failure after the connection was up: the request may have reached the server."""
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError):
+        return httpx2.RemoteProtocolError(str(exc) or type(exc).__name__, request=request)
+    return httpx2.ReadError(str(exc) or type(exc).__name__, request=request)
