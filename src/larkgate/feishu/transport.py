@@ -5,14 +5,29 @@ default transport (httpcore on anyio) spends about 1 ms of CPU per small request
 and plain asyncio streams, about a quarter of that (bench/README.md has the measurement). The client keeps httpx2's
 API (requests, responses, errors, and `MockTransport` / `ASGITransport` in tests); only the wire underneath changes.
 
-Behaviour kept from httpx2:
-- bodies pass through untouched: no automatic decompression here (httpx2 decodes `Content-Encoding` itself), no
-  redirects (the client decides), no proxy from the environment (httpx2 mounts its own proxy transports when
-  `HTTPS_PROXY` and friends are set, so proxied requests never reach this one);
-- its timeouts: `connect` bounds establishing a connection, `read` each read, `pool` the wait for a free connection;
+Behaviour kept from httpx2 (tests/feishu/test_transport.py shows each on real sockets):
+- the request goes out as httpx2 built it: its URL bytes (yarl does not requote them), its headers in its order and
+  case, nothing added (aiohttp's own defaults and cookie jar are off); a body of unknown length goes chunked;
+- the response comes back as it arrived: repeated headers, the reason phrase and HTTP version, the body undecoded
+  (httpx2 decodes `Content-Encoding` itself);
+- nothing is decided here: no redirects, no cookies, no retries (aiohttp would resend a GET, PUT or DELETE whose
+  connection dropped before the answer; whether anything is sent twice is the client's call);
+- its timeouts: `connect` bounds establishing a connection (TCP and TLS), `read` each read once the request is sent,
+  `pool` (plus `connect`) the wait for a free connection;
 - its errors: a connection that was never established is `ConnectError` / `ConnectTimeout` (nothing was sent, so the
-  client may retry any method); anything after that is `ReadTimeout`, `RemoteProtocolError` or `ReadError`;
-- certificates are checked against httpx2's default trust store.
+  client may retry any method; a pool wait that runs out is a `ConnectTimeout` too, as aiohttp cannot tell the two
+  apart); anything after that is `ReadTimeout`, `RemoteProtocolError` (closed or cut short) or `ReadError` (reset);
+- certificates are checked against httpx2's default trust store (`SSL_CERT_FILE` / `SSL_CERT_DIR` honoured).
+
+Where it differs:
+- `write` is not enforced: aiohttp has no write timeout, so an upload the peer stops reading waits on TCP alone;
+- no proxy: httpx2 reads `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` only when it builds its own transport, so a
+  client given this one connects directly whatever the environment says (and this one does not read them either);
+- a pooled connection the server closed is dropped once the loop has seen the close. A request sent in the instant
+  before (the FIN arrived, not yet read) fails with `RemoteProtocolError`, where httpcore, which polls the socket
+  first, would reconnect; the client retries it only if the call is idempotent;
+- the session belongs to the loop that opened it. Used from another loop, the transport opens a new one; what the
+  old loop still pooled is left behind (close the client before its loop ends).
 """
 
 from __future__ import annotations
@@ -37,6 +52,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._max_connections = max_connections
         self._keepalive = keepalive
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop the session belongs to
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         session = self._open()
@@ -53,23 +69,34 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             raise _connect_error(exc, request) from exc
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise httpx2.ReadTimeout(str(exc) or "timed out waiting for the response", request=request) from exc
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+            raise httpx2.UnsupportedProtocol(
+                f"cannot send to {request.url}: only http and https", request=request
+            ) from exc
         except aiohttp.ClientError as exc:
             raise _read_error(exc, request) from exc
         return httpx2.Response(
             response.status,
             headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in response.raw_headers],
             stream=_ResponseStream(response, request),
-            extensions={"http_version": _http_version(response)},
+            extensions={"http_version": _http_version(response), "reason_phrase": (response.reason or "").encode()},
             request=request,
         )
 
     async def aclose(self) -> None:
         session, self._session = self._session, None
-        if session is not None:
+        if session is None:
+            return
+        if self._loop is asyncio.get_running_loop():
             await session.close()
+        else:
+            _abandon(session)
 
     def _open(self) -> aiohttp.ClientSession:
-        session = self._session
+        session, loop = self._session, asyncio.get_running_loop()
+        if session is not None and self._loop is not loop:
+            _abandon(session)  # its connections belong to another loop, which cannot serve this one
+            session = None
         if session is None or session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self._max_connections,
@@ -80,14 +107,18 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
                 connector=connector,
                 auto_decompress=False,  # httpx2 decodes Content-Encoding itself
                 cookie_jar=aiohttp.DummyCookieJar(),  # httpx2 keeps the cookies and sends them itself
-                trust_env=False,  # httpx2 routes proxied requests to its own proxy transports
+                trust_env=False,  # no proxy variables, no .netrc: see "Where it differs" above
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept", "Content-Type"),
             )
+            # aiohttp resends a GET, PUT or DELETE once when the connection drops before the answer starts; whether
+            # to send anything twice is the client's decision (aiohttp's own test client turns this off the same way).
+            session._retry_connection = False
+            self._loop = loop
         return session
 
 
 class _ResponseStream(httpx2.AsyncByteStream):
-    """The response body as httpx2 reads it; closing it returns the connection to the pool."""
+    """The response body as httpx2 reads it; closing it pools the connection, or closes it if the body is unread."""
 
     def __init__(self, response: aiohttp.ClientResponse, request: httpx2.Request) -> None:
         self._response = response
@@ -145,6 +176,11 @@ def _timeout(limits: Any) -> aiohttp.ClientTimeout:
 def _http_version(response: aiohttp.ClientResponse) -> bytes:
     version = response.version
     return b"HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}".encode()
+
+
+def _abandon(session: aiohttp.ClientSession) -> None:
+    """Let go of a session opened in another loop without running anything there (what it pooled stays there)."""
+    session.detach()
 
 
 def _connect_error(exc: Exception, request: httpx2.Request) -> httpx2.TransportError:
