@@ -35,10 +35,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from larkgate.errors import FeishuUnavailable
-from larkgate.feishu import client as client_module
+from larkgate.feishu import transport as transport_module
 from larkgate.feishu.client import FeishuClient
 from larkgate.feishu.transfer import download
-from larkgate.feishu.transport import CHUNK, AiohttpTransport
+from larkgate.feishu.transport import CHUNK, AiohttpTransport, default_transport
 from larkgate.sandbox import Sandbox
 from larkgate.sandbox.server import base_url, build_server, parse_args
 from tests.feishu.conftest import NoSleep
@@ -597,6 +597,29 @@ async def test_proxy_variables_do_not_apply(monkeypatch: pytest.MonkeyPatch) -> 
     assert server.opened == 1
 
 
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "http_proxy", "ALL_PROXY"])
+def test_behind_a_proxy_the_default_is_httpx2s_own_transport(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert isinstance(default_transport(), AiohttpTransport)
+    monkeypatch.setenv(variable, "http://proxy.example:3128")
+    assert default_transport() is None  # httpx2 then builds its own, which routes through the proxy
+    client = FeishuClient("https://open.feishu.test", "cli_x", "secret")
+    assert not isinstance(client._http._transport, AiohttpTransport)
+
+
+async def unread(server: RawServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Accept the connection and never read from it, so a large upload fills the socket buffers and stalls."""
+    await asyncio.Event().wait()
+
+
+async def test_an_upload_the_server_never_reads_times_out_as_a_whole(http: httpx2.AsyncClient) -> None:
+    limits = httpx2.Timeout(SHORT, connect=SHORT, read=SHORT, write=SHORT, pool=SHORT)
+    async with RawServer(unread) as server:
+        with pytest.raises(httpx2.ReadTimeout):
+            await asyncio.wait_for(http.post(server.url, content=b"x" * (32 << 20), timeout=limits), DEADLINE)
+
+
 # Through FeishuClient, against the sandbox on a real port
 
 
@@ -624,7 +647,7 @@ async def test_the_feishu_client_round_trips_a_file_by_default(
             super().__init__()
             made.append(self)
 
-    monkeypatch.setattr(client_module, "AiohttpTransport", Recorded)
+    monkeypatch.setattr(transport_module, "AiohttpTransport", Recorded)
     url, sandbox = live_sandbox
     client = FeishuClient(url, sandbox.config.app_id, sandbox.config.app_secret)
     assert len(made) == 1  # no transport injected: the client built this one

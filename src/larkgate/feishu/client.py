@@ -22,7 +22,7 @@ import httpx2
 
 from larkgate.clock import Clock, SystemClock
 from larkgate.errors import CODE_RATE_LIMITED, FeishuRateLimited, FeishuUnavailable, feishu_error
-from larkgate.feishu.transport import AiohttpTransport
+from larkgate.feishu.transport import default_transport
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class FeishuClient:
         self._sleep = sleep
         self._http = httpx2.AsyncClient(
             base_url=open_base_url.rstrip("/"),
-            transport=transport or AiohttpTransport(),
+            transport=transport or default_transport(),
             timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": "larkgate"},
         )

@@ -20,9 +20,12 @@ Behaviour kept from httpx2 (tests/feishu/test_transport.py shows each on real so
 - certificates are checked against httpx2's default trust store (`SSL_CERT_FILE` / `SSL_CERT_DIR` honoured).
 
 Where it differs:
-- `write` is not enforced: aiohttp has no write timeout, so an upload the peer stops reading waits on TCP alone;
+- `write` is not enforced per write (aiohttp has none); instead a request with a body is bounded as a whole by the
+  sum of its connect, pool, write and read limits, so an upload the peer stops reading fails as `ReadTimeout`;
 - no proxy: httpx2 reads `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` only when it builds its own transport, so a
-  client given this one connects directly whatever the environment says (and this one does not read them either);
+  client given this one connects directly whatever the environment says (and this one does not read them either).
+  `default_transport()` therefore hands back httpx2's own transport whenever a proxy variable is set: behind an
+  egress proxy the gateway keeps working, at httpcore's cost per request;
 - a pooled connection the server closed is dropped once the loop has seen the close. A request sent in the instant
   before (the FIN arrived, not yet read) fails with `RemoteProtocolError`, where httpcore, which polls the socket
   first, would reconnect; the client retries it only if the call is idempotent;
@@ -33,6 +36,8 @@ Where it differs:
 from __future__ import annotations
 
 import asyncio
+import io
+import urllib.request
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -41,8 +46,16 @@ import httpx2
 from yarl import URL
 
 CHUNK = 64 * 1024
+LARGE_BODY = 1 << 20  # aiohttp writes bytes above this in one go, blocking the loop; a file it sends in pieces
 KEEPALIVE_SECONDS = 15.0  # idle pooled connections are closed after this (Feishu's edge keeps them about a minute)
 MAX_CONNECTIONS = 100  # httpx2's default pool size
+PROXY_SCHEMES = frozenset({"http", "https", "all"})  # the variables httpx2 would route Feishu requests through
+
+
+def default_transport() -> httpx2.AsyncBaseTransport | None:
+    """This transport, or None (httpx2's own, which honours them) when the environment names a proxy."""
+    proxies = {scheme for scheme in urllib.request.getproxies_environment() if scheme in PROXY_SCHEMES}
+    return None if proxies else AiohttpTransport()
 
 
 class AiohttpTransport(httpx2.AsyncBaseTransport):
@@ -61,8 +74,8 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
                 request.method,
                 URL(str(request.url), encoded=True),  # already encoded by httpx2: yarl must not requote it
                 headers=_headers(request),
-                data=_body(request),
-                timeout=_timeout(request.extensions.get("timeout")),
+                data=(body := _body(request)),
+                timeout=_timeout(request.extensions.get("timeout"), whole=body is not None),
                 allow_redirects=False,
             )
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
@@ -151,12 +164,15 @@ def _headers(request: httpx2.Request) -> list[tuple[str, str]]:
     ]
 
 
-def _body(request: httpx2.Request) -> bytes | AsyncIterator[bytes] | None:
-    """The request body: bytes when httpx2 already holds them, else its stream, passed on as it is produced."""
+def _body(request: httpx2.Request) -> bytes | io.BytesIO | AsyncIterator[bytes] | None:
+    """The request body: what httpx2 already holds (a large one as a file, which aiohttp writes in pieces), else
+    its stream, passed on as it is produced."""
     try:
         content = request.content
     except httpx2.RequestNotRead:
         return _chunks(request.stream)
+    if len(content) > LARGE_BODY:
+        return io.BytesIO(content)
     return content or None
 
 
@@ -165,12 +181,17 @@ async def _chunks(stream: Any) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def _timeout(limits: Any) -> aiohttp.ClientTimeout:
-    """httpx2's per-request timeouts (a dict of connect/read/write/pool seconds, or None) in aiohttp's terms."""
+def _timeout(limits: Any, *, whole: bool = False) -> aiohttp.ClientTimeout:
+    """httpx2's per-request timeouts (a dict of connect/read/write/pool seconds, or None) in aiohttp's terms.
+
+    `whole`: the request sends a body, so the exchange as a whole gets the sum of the limits (see the module doc).
+    """
     limits = limits if isinstance(limits, dict) else {}
-    connect, read, pool = limits.get("connect"), limits.get("read"), limits.get("pool")
+    connect, read, pool, write = (limits.get(name) for name in ("connect", "read", "pool", "write"))
     acquire = None if connect is None or pool is None else connect + pool
-    return aiohttp.ClientTimeout(total=None, connect=acquire, sock_connect=connect, sock_read=read)
+    parts = (connect, pool, write, read)
+    total = sum(parts) if whole and all(part is not None for part in parts) else None
+    return aiohttp.ClientTimeout(total=total, connect=acquire, sock_connect=connect, sock_read=read)
 
 
 def _http_version(response: aiohttp.ClientResponse) -> bytes:
