@@ -6,7 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
@@ -38,6 +38,7 @@ from larkgate.store.crypto import KeyRing
 from larkgate.store.engine import Database
 from larkgate.tools.inventory import ALL_TOOLS
 from larkgate.tools.registry import Registry
+from larkgate.tools.replies import PerRequestJson, ReplyChooser
 from larkgate.tools.server import ToolEdge, build_server
 
 log = logging.getLogger("larkgate")
@@ -129,7 +130,9 @@ def create_app(runtime: Runtime) -> Starlette:
     manager = StreamableHTTPSessionManager(
         app=server,
         stateless=settings.stateless,
-        json_response=False,
+        # Per request: JSON when only the result can come back, SSE otherwise (tools/replies.py). The SDK reads the
+        # setting only as a truth value, which PerRequestJson answers for the request being handled.
+        json_response=cast(bool, PerRequestJson()),
         security_settings=TransportSecuritySettings(
             enable_dns_rebinding_protection=True, allowed_hosts=sorted(hosts), allowed_origins=sorted(origins)
         ),
@@ -141,7 +144,11 @@ def create_app(runtime: Runtime) -> Starlette:
     mcp_endpoint = OriginGuard(
         AuthenticationMiddleware(
             AuthContextMiddleware(
-                RequireAuthMiddleware(StreamableHTTPASGIApp(manager), [], build_resource_metadata_url(resource))
+                RequireAuthMiddleware(
+                    ReplyChooser(StreamableHTTPASGIApp(manager), runtime.registry, stateless=settings.stateless),
+                    [],
+                    build_resource_metadata_url(resource),
+                )
             ),
             backend=BearerAuthBackend(runtime.provider, resource_server_url=resource),
         ),

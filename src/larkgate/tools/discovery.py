@@ -179,6 +179,7 @@ TOOLS = (
         input_model=InvokeInput,
         output_model=InvokeOutput,
         handler=invoke,
+        asks=True,  # destructive calls are confirmed through elicitation
         toolset="core",
         read_only=False,
         destructive=True,

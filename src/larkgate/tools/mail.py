@@ -155,6 +155,7 @@ TOOLS = (
         input_model=SendMailInput,
         output_model=MailSent,
         handler=send_mail,
+        asks=True,  # the member confirms the mail through elicitation
         toolset="mail",
         read_only=False,
         destructive=False,

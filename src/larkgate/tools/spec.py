@@ -79,6 +79,9 @@ class ToolSpec:
     # True for a tool that enforces a read-only connection itself (lark_invoke refuses writes there): it stays listed
     # on read-only connections, annotated read-only.
     guards_writes: bool = False
+    # True for a tool that may ask the member mid-call (MCP elicitation, e.g. to confirm a send): in the 2025 era its
+    # calls are answered as an SSE stream, the only way a question can reach the client (tools/replies.py).
+    asks: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def input_schema(self) -> dict[str, Any]:

@@ -1,0 +1,109 @@
+"""On the live gateway, a 2025-era request is answered with JSON unless something besides the result may come back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx2
+import pytest
+
+from tests.e2e.live import LiveGateway
+from tests.e2e.oauth import INITIALIZE, Flow, mcp_post
+
+JSON, SSE = "application/json", "text/event-stream"
+
+
+class Session:
+    """A raw 2025-11-25 session: initialize, then requests carrying its id."""
+
+    def __init__(self, http: httpx2.AsyncClient, token: str) -> None:
+        self.http = http
+        self.token = token
+        self.headers: dict[str, str] = {}
+        self.next_id = 1
+
+    async def open(self) -> httpx2.Response:
+        opened = await mcp_post(self.http, self.token, INITIALIZE)
+        self.headers = {"Mcp-Session-Id": opened.headers["mcp-session-id"], "MCP-Protocol-Version": "2025-11-25"}
+        note = await mcp_post(
+            self.http, self.token, {"jsonrpc": "2.0", "method": "notifications/initialized"}, **self.headers
+        )
+        assert note.status_code == 202
+        return opened
+
+    async def request(self, method: str, params: dict[str, Any] | None = None) -> httpx2.Response:
+        self.next_id += 1
+        body: dict[str, Any] = {"jsonrpc": "2.0", "id": self.next_id, "method": method}
+        if params is not None:
+            body["params"] = params
+        response = await mcp_post(self.http, self.token, body, **self.headers)
+        assert response.status_code == 200, response.text
+        return response
+
+
+def kind(response: httpx2.Response) -> str:
+    return response.headers["content-type"].split(";")[0]
+
+
+def result_of(response: httpx2.Response) -> dict[str, Any]:
+    """The JSON-RPC result, from a JSON body or the SSE event carrying it."""
+    if kind(response) == JSON:
+        message = response.json()
+    else:
+        events = [line[5:].strip() for line in response.text.splitlines() if line.startswith("data:")]
+        message = next(m for m in map(json.loads, filter(None, events)) if "result" in m or "error" in m)
+    assert "result" in message, message
+    result: dict[str, Any] = message["result"]
+    return result
+
+
+@pytest.fixture
+async def session(gateway: LiveGateway) -> Session:
+    http = gateway.http()
+    tokens = await Flow(http, gateway.mcp_url).tokens("pm@sandbox.example")
+    opened = Session(http, str(tokens["access_token"]))
+    assert kind(await opened.open()) == SSE  # the opening request keeps the stream: its session task starts there
+    yield opened  # type: ignore[misc]
+    await http.aclose()
+
+
+async def test_a_call_that_can_only_return_its_result_is_answered_with_json(session: Session) -> None:
+    response = await session.request("tools/call", {"name": "lark_whoami", "arguments": {}})
+    assert kind(response) == JSON
+    assert response.headers["mcp-session-id"] == session.headers["Mcp-Session-Id"]
+    assert result_of(response)["structuredContent"]["email"] == "pm@sandbox.example"
+    for method in ("tools/list", "prompts/list", "resources/list", "ping"):
+        assert kind(await session.request(method)) == JSON, method
+
+
+async def test_a_request_asking_for_progress_is_streamed(session: Session) -> None:
+    params = {"name": "lark_whoami", "arguments": {}, "_meta": {"progressToken": "p1"}}
+    response = await session.request("tools/call", params)
+    assert kind(response) == SSE
+    assert result_of(response)["structuredContent"]["email"] == "pm@sandbox.example"
+
+
+async def test_a_tool_that_may_ask_the_member_is_streamed(session: Session) -> None:
+    # Without elicitation in the client's capabilities it falls back to confirm: true, still on the stream.
+    response = await session.request(
+        "tools/call", {"name": "lark_invoke", "arguments": {"name": "im.v1.message.delete", "args": {}}}
+    )
+    assert kind(response) == SSE
+    assert result_of(response)["isError"]
+
+
+async def test_a_client_that_accepts_only_json_is_treated_as_before(session: Session) -> None:
+    body = {"jsonrpc": "2.0", "id": 99, "method": "tools/list"}
+    refused = await mcp_post(session.http, session.token, body, Accept="application/json", **session.headers)
+    assert refused.status_code == 406  # the SDK's stream mode requires both types, as it always did
+
+
+async def test_unknown_tools_and_odd_bodies_get_the_sdks_usual_answers(session: Session) -> None:
+    unknown = await session.request("tools/call", {"name": "no_such_tool", "arguments": {}})
+    assert kind(unknown) == JSON
+    assert "unknown tool" in json.dumps(unknown.json())
+    batch = await mcp_post(
+        session.http, session.token, [{"jsonrpc": "2.0", "id": 7, "method": "ping"}], **session.headers
+    )
+    assert batch.status_code == 400
