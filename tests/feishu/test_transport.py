@@ -620,6 +620,103 @@ async def test_an_upload_the_server_never_reads_times_out_as_a_whole(http: httpx
             await asyncio.wait_for(http.post(server.url, content=b"x" * (32 << 20), timeout=limits), DEADLINE)
 
 
+# The Feishu client's direct JSON calls (no httpx2 Request built)
+
+
+ENVELOPE = replying(lambda r: answer(b'{"code": 0, "msg": "ok", "data": {"n": 1}}', ("X-Tt-Logid", "L1")))
+
+
+def comparable(request: Received) -> tuple[bytes, bytes, bytes, list[tuple[bytes, bytes]]]:
+    """What Feishu sees of a request, header names folded and the transfer framing aside."""
+    skip = {b"accept-encoding", b"connection", b"content-length"}
+    headers = sorted((name.lower(), value) for name, value in request.headers if name.lower() not in skip)
+    return request.method, request.target, request.body, headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "body"),
+    [
+        ("GET", "/open-apis/authen/v1/user_info", None, None),
+        (
+            "GET",
+            "/open-apis/im/v1/chats",
+            {"page_size": 50, "user_id_type": "open_id", "flag": True, "none": None},
+            None,
+        ),
+        ("GET", "/open-apis/search/v1/q", {"query": "周报 & plans/2026", "ids": ["a", "b c"]}, None),
+        ("POST", "/open-apis/im/v1/messages", {"receive_id_type": "email"}, {"text": '你好 "quoted"', "n": [1.5]}),
+        ("PATCH", "/open-apis/docx/v1/documents/doc%2Fx/blocks/b1", None, {"ok": False}),
+        ("DELETE", "/open-apis/im/v1/messages/om_1", None, None),
+    ],
+)
+async def test_a_direct_call_sends_what_httpx2_would(
+    method: str, path: str, query: dict[str, Any] | None, body: Any
+) -> None:
+    async with RawServer(ENVELOPE) as server:
+        direct = FeishuClient(server.url, "cli_x", "secret")
+        through = FeishuClient(server.url, "cli_x", "secret", transport=httpx2.AsyncHTTPTransport())
+        assert direct._direct is not None
+        assert through._direct is None
+        try:
+            for client in (direct, through):
+                answer_ = await client.call(method, path, token="u-token", query=query, json=body)
+                assert (answer_.data, answer_.log_id) == ({"n": 1}, "L1")
+        finally:
+            await direct.aclose()
+            await through.aclose()
+    sent, expected = server.requests
+    assert comparable(sent) == comparable(expected)
+    assert sent.header(b"accept-encoding") == []  # small JSON answers come uncompressed
+
+
+async def test_direct_calls_fall_back_to_httpx2_for_what_they_do_not_cover() -> None:
+    async with RawServer(ENVELOPE) as server:
+        client = FeishuClient(server.url, "cli_x", "secret")
+        try:
+            await client.call("GET", "/open-apis/x/空 格", token="t")  # a path httpx2 must encode
+            await client.call(
+                "POST",
+                "/open-apis/drive/v1/files/upload_all",
+                token="t",
+                data={"a": "1"},
+                files={"file": ("f.bin", b"bytes", "application/octet-stream")},
+            )
+        finally:
+            await client.aclose()
+    first, second = server.requests
+    assert first.target == b"/open-apis/x/%E7%A9%BA%20%E6%A0%BC"
+    assert second.header(b"content-type")[0].startswith(b"multipart/form-data; boundary=")
+    assert first.header(b"accept-encoding")  # httpx2 built these
+
+
+async def test_a_direct_answer_compressed_anyway_is_decoded() -> None:
+    packed = gzip.compress('{"code": 0, "data": {"z": "中"}}'.encode())
+    route = replying(lambda _: answer(packed, ("Content-Encoding", "gzip"), ("Content-Type", "application/json")))
+    async with RawServer(route) as server:
+        client = FeishuClient(server.url, "cli_x", "secret")
+        try:
+            assert (await client.call("GET", "/open-apis/z", token="t")).data == {"z": "中"}
+        finally:
+            await client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("handler", "error"),
+    [(stall, httpx2.ReadTimeout), (cut, httpx2.RemoteProtocolError), (reset, httpx2.ReadError)],
+)
+async def test_a_direct_exchange_maps_failures_while_reading(handler: Handler, error: type[Exception]) -> None:
+    transport = AiohttpTransport()
+    limits = httpx2.Timeout(DEADLINE, read=SHORT)
+    try:
+        async with RawServer(handler) as server:
+            with pytest.raises(error):
+                await transport.exchange("GET", f"{server.url}/body", [], None, limits)
+        with pytest.raises(httpx2.ConnectError):
+            await transport.exchange("GET", f"http://127.0.0.1:{refused_port()}/", [], None, limits)
+    finally:
+        await transport.aclose()
+
+
 # Through FeishuClient, against the sandbox on a real port
 
 

@@ -16,13 +16,14 @@ import math
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from json import dumps as json_dumps
 from typing import Any
 
 import httpx2
 
 from larkgate.clock import Clock, SystemClock
 from larkgate.errors import CODE_RATE_LIMITED, FeishuRateLimited, FeishuUnavailable, feishu_error
-from larkgate.feishu.transport import default_transport
+from larkgate.feishu.transport import AiohttpTransport, default_transport
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ TENANT_TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"  # noqa: S
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD"})
 TENANT_TOKEN_MARGIN = 300.0  # renew the cached app token this many seconds before it expires
 MAX_BACKOFF = 5.0
+# What httpx2 would send besides the caller's headers (Host is added by the pool); no Accept-Encoding: Feishu's
+# JSON answers are small, and an uncompressed one needs no decoding.
+DIRECT_HEADERS = (("Accept", "*/*"), ("User-Agent", "larkgate"))
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -88,9 +92,13 @@ class FeishuClient:
         self._max_rate_wait = max_rate_wait
         self._backoff = backoff
         self._sleep = sleep
+        self._base_url = open_base_url.rstrip("/")
+        transport = transport or default_transport()
+        # JSON calls skip httpx2's client layer when the pool is ours (see `_request`); anything else goes through it.
+        self._direct = transport if isinstance(transport, AiohttpTransport) and self._base_url.isascii() else None
         self._http = httpx2.AsyncClient(
-            base_url=open_base_url.rstrip("/"),
-            transport=transport or default_transport(),
+            base_url=self._base_url,
+            transport=transport,
             timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": "larkgate"},
         )
@@ -224,16 +232,7 @@ class FeishuClient:
         rate_waited = 0.0
         while True:
             try:
-                response = await self._http.request(
-                    method,
-                    path,
-                    params=query,
-                    json=json,
-                    data=data,
-                    files=files,
-                    headers=headers,
-                    timeout=limits or self._http.timeout,
-                )
+                response = await self._request(method, path, query, json, data, files, headers, limits)
             except httpx2.TransportError as exc:
                 problem = "timed out" if isinstance(exc, httpx2.TimeoutException) else "could not be reached"
                 if (idempotent or isinstance(exc, _NOT_SENT)) and retries < self._max_retries:
@@ -292,8 +291,43 @@ class FeishuClient:
                 raise feishu_error(code, msg, log_id, status, _violations(body))
             return body, log_id
 
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        files: Mapping[str, Any] | None,
+        headers: dict[str, str],
+        limits: httpx2.Timeout | None,
+    ) -> httpx2.Response:
+        """One attempt. A JSON call over our own pool is sent as httpx2 would build it, without building it with
+        httpx2 (its URL parsing and merging cost more than the rest of the request); anything else goes through
+        the httpx2 client (multipart bodies, unusual paths, injected transports, a proxy)."""
+        timeout = limits or self._http.timeout
+        direct = self._direct
+        if direct is None or data is not None or files is not None or not _plain_path(path):
+            return await self._http.request(
+                method, path, params=query, json=json, data=data, files=files, headers=headers, timeout=timeout
+            )
+        url = f"{self._base_url}{path}"
+        if query:
+            url = f"{url}?{httpx2.QueryParams(query)}"
+        sent = [*DIRECT_HEADERS, *headers.items()]
+        body = None
+        if json is not None:
+            body = json_dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            sent.append(("Content-Type", "application/json"))
+        return await direct.exchange(method, url, sent, body, timeout)
+
     def _delay(self, retries: int) -> float:
         return float(min(self._backoff * 2**retries, MAX_BACKOFF))
+
+
+def _plain_path(path: str) -> bool:
+    """A path that needs no encoding: printable ASCII, no spaces, no query or fragment of its own."""
+    return path.startswith("/") and path.isascii() and path.isprintable() and not any(c in path for c in " ?#")
 
 
 def _json_object(response: httpx2.Response) -> dict[str, Any] | None:

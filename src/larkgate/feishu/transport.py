@@ -68,14 +68,55 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop the session belongs to
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        body = _body(request)
+        limits = _timeout(request.extensions.get("timeout"), whole=body is not None)
+        response = await self._send(request.method, str(request.url), _headers(request), body, limits, request)
+        return httpx2.Response(
+            response.status,
+            headers=_response_headers(response),
+            stream=_ResponseStream(response, request),
+            extensions={"http_version": _http_version(response), "reason_phrase": (response.reason or "").encode()},
+            request=request,
+        )
+
+    async def exchange(
+        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None, limits: httpx2.Timeout
+    ) -> httpx2.Response:
+        """One small request straight through the pool, its whole answer read: the Feishu client's JSON calls.
+
+        No httpx2 `Request` is built (parsing and merging its URL costs more than the rest of the request), so
+        the caller hands over what httpx2 would have made: an encoded ASCII URL and the headers. The answer is an
+        httpx2 response as usual, its body read (and decoded by httpx2 if the server compressed it anyway).
+        """
+        response = await self._send(method, url, headers, body, _timeout(limits.as_dict(), whole=body is not None))
+        try:
+            content = await response.read()
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise httpx2.ReadTimeout(str(exc) or "timed out reading the response") from exc
+        except aiohttp.ClientError as exc:
+            raise _read_error(exc) from exc
+        finally:
+            response.release()
+        return httpx2.Response(response.status, headers=_response_headers(response), content=content)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        body: bytes | io.BytesIO | AsyncIterator[bytes] | None,
+        limits: aiohttp.ClientTimeout,
+        request: httpx2.Request | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Send and wait for the response head, aiohttp's errors turned into httpx2's."""
         session = self._open()
         try:
-            response = await session.request(
-                request.method,
-                URL(str(request.url), encoded=True),  # already encoded by httpx2: yarl must not requote it
-                headers=_headers(request),
-                data=(body := _body(request)),
-                timeout=_timeout(request.extensions.get("timeout"), whole=body is not None),
+            return await session.request(
+                method,
+                URL(url, encoded=True),  # already encoded (by httpx2 or the caller): yarl must not requote it
+                headers=headers,
+                data=body,
+                timeout=limits,
                 allow_redirects=False,
             )
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
@@ -83,18 +124,9 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise httpx2.ReadTimeout(str(exc) or "timed out waiting for the response", request=request) from exc
         except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
-            raise httpx2.UnsupportedProtocol(
-                f"cannot send to {request.url}: only http and https", request=request
-            ) from exc
+            raise httpx2.UnsupportedProtocol(f"cannot send to {url}: only http and https", request=request) from exc
         except aiohttp.ClientError as exc:
             raise _read_error(exc, request) from exc
-        return httpx2.Response(
-            response.status,
-            headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in response.raw_headers],
-            stream=_ResponseStream(response, request),
-            extensions={"http_version": _http_version(response), "reason_phrase": (response.reason or "").encode()},
-            request=request,
-        )
 
     async def aclose(self) -> None:
         session, self._session = self._session, None
@@ -194,6 +226,10 @@ def _timeout(limits: Any, *, whole: bool = False) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=total, connect=acquire, sock_connect=connect, sock_read=read)
 
 
+def _response_headers(response: aiohttp.ClientResponse) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in response.raw_headers]
+
+
 def _http_version(response: aiohttp.ClientResponse) -> bytes:
     version = response.version
     return b"HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}".encode()
@@ -204,13 +240,13 @@ def _abandon(session: aiohttp.ClientSession) -> None:
     session.detach()
 
 
-def _connect_error(exc: Exception, request: httpx2.Request) -> httpx2.TransportError:
+def _connect_error(exc: Exception, request: httpx2.Request | None) -> httpx2.TransportError:
     if isinstance(exc, aiohttp.ConnectionTimeoutError | asyncio.TimeoutError):
         return httpx2.ConnectTimeout(str(exc) or "timed out connecting", request=request)
     return httpx2.ConnectError(str(exc) or type(exc).__name__, request=request)
 
 
-def _read_error(exc: aiohttp.ClientError, request: httpx2.Request) -> httpx2.TransportError:
+def _read_error(exc: aiohttp.ClientError, request: httpx2.Request | None = None) -> httpx2.TransportError:
     """A failure after the connection was up: the request may have reached the server."""
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError):
         return httpx2.RemoteProtocolError(str(exc) or type(exc).__name__, request=request)
