@@ -164,8 +164,8 @@ def create_app(runtime: Runtime) -> Starlette:
         return JSONResponse({"status": "ready" if ok else "database unreachable"}, status_code=200 if ok else 503)
 
     routes: list[BaseRoute] = [
+        Route("/mcp", endpoint=mcp_endpoint),  # first: the router tries routes in order, and /mcp is the hot one
         *auth_routes(runtime.auth, runtime.provider),
-        Route("/mcp", endpoint=mcp_endpoint),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
