@@ -23,22 +23,45 @@ _SECRETS = re.compile(
     r"(?i)(bearer\s+|basic\s+|(?:access_token|refresh_token|client_secret|app_secret|code_verifier|code|token|"
     r"password|secret|state)[\"']?\s*[=:]\s*[\"']?)([^\s\"'&,;}]+)"
 )
+# Every word of _SECRETS contains one of these (a test holds the two together), so every match does too.
+_WORDS = ("bearer", "basic", "code", "token", "secret", "password", "state")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-_STANDARD = set(vars(logging.makeLogRecord({})))
+_STANDARD = frozenset(vars(logging.makeLogRecord({})))
+# Same encoder as json.dumps(…, ensure_ascii=False, default=str), built once instead of per line.
+_to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def scrub(text: str) -> str:
     """Replace anything that looks like a credential value with ***."""
+    if not _may_hold_secret(text):
+        return text
     return _SECRETS.sub(lambda m: m.group(1) + "***", text)
+
+
+def _may_hold_secret(text: str) -> bool:
+    # The case-insensitive regex costs more than the rest of a log line, and almost no line holds any of its
+    # words. On ASCII text, `(?i)` is plain ASCII case folding, so "no word in the lower-cased text" proves there
+    # is no match. Elsewhere Unicode folding also matches e.g. "ſecret" and "BASİC": always run the regex.
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in _WORDS)
 
 
 class _Formatter(logging.Formatter):
     def __init__(self, as_json: bool) -> None:
         super().__init__()
         self.as_json = as_json
+        self._stamp = (-1, "")  # (second, "HH:MM:SS"): lines in the same second share one strftime
 
     def format(self, record: logging.LogRecord) -> str:
-        fields = {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+        attrs = vars(record)
+        # Every LogRecord holds the standard attributes, so only a record with more of them can carry extras.
+        fields = (
+            {k: v for k, v in attrs.items() if k not in _STANDARD and not k.startswith("_")}
+            if len(attrs) > len(_STANDARD)
+            else {}
+        )
         message = record.getMessage()
         if record.exc_info:
             message = f"{message}\n{self.formatException(record.exc_info)}"
@@ -53,11 +76,21 @@ class _Formatter(logging.Formatter):
             if rid:
                 line["request_id"] = rid
             line.update(fields)
-            return scrub(json.dumps(line, ensure_ascii=False, default=str))
-        extras = " ".join(f"{k}={v}" for k, v in fields.items())
-        stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
-        prefix = f"{stamp} {record.levelname:<7} {record.name}"
-        return scrub(" ".join(part for part in (prefix, f"[{rid}]" if rid else "", message, extras) if part))
+            return scrub(_to_json(line))
+        parts = [f"{self._clock(record.created)} {record.levelname:<7} {record.name}"]
+        if rid:
+            parts.append(f"[{rid}]")
+        if message:
+            parts.append(message)
+        if fields:
+            parts.append(" ".join(f"{k}={v}" for k, v in fields.items()))
+        return scrub(" ".join(parts))
+
+    def _clock(self, created: float) -> str:
+        second = int(created)
+        if self._stamp[0] != second:
+            self._stamp = (second, time.strftime("%H:%M:%S", time.localtime(second)))
+        return self._stamp[1]
 
 
 def configure(fmt: str = "human", level: str = "INFO") -> None:
@@ -85,7 +118,7 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        incoming = _header(scope, b"x-request-id")
         rid = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
         token = request_id_var.set(rid)
         started = time.perf_counter()
@@ -111,3 +144,12 @@ class RequestLogMiddleware:
                 extra={"ms": round((time.perf_counter() - started) * 1000, 2)},
             )
             request_id_var.reset(token)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    # A scan for the one header instead of a dict of all of them; the last occurrence wins, as dict() would have it.
+    value = b""
+    for key, raw in scope.get("headers") or ():
+        if key == name:
+            value = raw
+    return value.decode("latin-1")

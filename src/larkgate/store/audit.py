@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from typing import TypedDict
 
+from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from larkgate.store.engine import Database
 from larkgate.store.models import AuditEvent
 
 log = logging.getLogger("larkgate.audit")
+
+
+class AuditRow(TypedDict):
+    """The column values of one `audit_events` row, as a Core insert takes them."""
+
+    at: float
+    user_pk: str | None
+    client_id: str | None
+    action: str
+    outcome: str
+    detail: str
+    duration_ms: float
 
 
 async def record_event(
@@ -24,11 +39,7 @@ async def record_event(
     duration_ms: float = 0.0,
 ) -> None:
     """Append one audit row; a failure to write is logged, never raised into the caller's result."""
-    try:
-        async with db.transaction() as session:
-            session.add(audit_row(at, user_pk, client_id, action, outcome, detail, duration_ms))
-    except SQLAlchemyError:
-        log.exception("could not write audit event", extra={"action": action})
+    await _insert(db, [audit_row(at, user_pk, client_id, action, outcome, detail, duration_ms)])
 
 
 def audit_row(
@@ -39,17 +50,26 @@ def audit_row(
     outcome: str,
     detail: str = "",
     duration_ms: float = 0.0,
-) -> AuditEvent:
+) -> AuditRow:
     """One audit row, its texts cut to the column sizes."""
-    return AuditEvent(
-        at=at,
-        user_pk=user_pk,
-        client_id=client_id,
-        action=action[:128],
-        outcome=outcome[:32],
-        detail=detail[:2000],
-        duration_ms=duration_ms,
-    )
+    return {
+        "at": at,
+        "user_pk": user_pk,
+        "client_id": client_id,
+        "action": action[:128],
+        "outcome": outcome[:32],
+        "detail": detail[:2000],
+        "duration_ms": duration_ms,
+    }
+
+
+async def _insert(db: Database, rows: list[AuditRow]) -> None:
+    # A Core executemany on a plain connection: no ORM objects, no unit of work, no primary keys fetched back.
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(insert(AuditEvent), rows)
+    except (SQLAlchemyError, OSError):  # asyncpg raises OSError itself when the server is unreachable
+        log.exception("could not write audit events", extra={"rows": len(rows), "action": rows[0]["action"]})
 
 
 class AuditWriter:
@@ -64,7 +84,8 @@ class AuditWriter:
         self.batch = batch
         # After the first row of a batch, wait this long for more: one transaction per burst, not one per call.
         self.linger = linger
-        self._queue: asyncio.Queue[AuditEvent | None] = asyncio.Queue(max_queue)
+        self._queue: asyncio.Queue[AuditRow | None] = asyncio.Queue(max_queue)
+        self._closing = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.dropped = 0
 
@@ -81,7 +102,7 @@ class AuditWriter:
         """Queue one audit row (never blocks)."""
         row = audit_row(at, user_pk, client_id, action, outcome, detail, duration_ms)
         if self._task is None:
-            await self._write([row])
+            await _insert(self.db, [row])
             return
         try:
             self._queue.put_nowait(row)
@@ -92,40 +113,43 @@ class AuditWriter:
     def start(self) -> None:
         """Start the background writer."""
         if self._task is None:
+            self._closing.clear()
             self._task = asyncio.create_task(self._run(), name="larkgate-audit")
 
     async def aclose(self) -> None:
         """Write what is queued, then stop."""
         if self._task is None:
             return
+        self._closing.set()
         await self._queue.put(None)
         await self._task
         self._task = None
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             first = await self._queue.get()
-            rows = [] if first is None else [first]
-            stop = first is None
-            deadline = loop.time() + self.linger
-            while not stop and len(rows) < self.batch:
-                try:
-                    item = await asyncio.wait_for(self._queue.get(), max(0.0, deadline - loop.time()))
-                except TimeoutError:
-                    break
-                if item is None:
-                    stop = True
-                else:
-                    rows.append(item)
-            if rows:
-                await self._write(rows)
+            if first is None:
+                return
+            rows = [first]
+            stop = self._take(rows)
+            if not stop and len(rows) < self.batch:
+                await self._linger()
+                stop = self._take(rows)
+            await _insert(self.db, rows)
             if stop:
                 return
 
-    async def _write(self, rows: list[AuditEvent]) -> None:
-        try:
-            async with self.db.transaction() as session:
-                session.add_all(rows)
-        except SQLAlchemyError:
-            log.exception("could not write audit events", extra={"rows": len(rows)})
+    def _take(self, rows: list[AuditRow]) -> bool:
+        """Move queued rows into `rows` up to a batch; True when the stop marker was reached."""
+        while len(rows) < self.batch and not self._queue.empty():
+            row = self._queue.get_nowait()
+            if row is None:
+                return True
+            rows.append(row)
+        return False
+
+    async def _linger(self) -> None:
+        # One timer per batch, not a task per row; aclose() cuts it short so shutdown waits for writes, not timers.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.linger):
+                await self._closing.wait()
