@@ -12,7 +12,16 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from larkgate.logs import _SECRETS, _WORDS, RequestLogMiddleware, _Formatter, configure, request_id_var, scrub
+from larkgate.logs import (
+    _SECRETS,
+    _WORDS,
+    RequestLogMiddleware,
+    _Formatter,
+    annotate,
+    configure,
+    request_id_var,
+    scrub,
+)
 
 
 @pytest.mark.parametrize(
@@ -148,13 +157,35 @@ def test_human_formatter_with_exception() -> None:
 def test_configure_installs_one_handler() -> None:
     root = logging.getLogger()
     saved, level = root.handlers[:], root.level
+    switches = (logging._srcfile, logging.logThreads, logging.logProcesses, logging.logMultiprocessing)
     try:
         configure("json", "DEBUG")
         assert len(root.handlers) == 1
         assert root.level == logging.DEBUG
+        # Nothing we print needs the caller's file, thread or process: records skip finding them.
+        record = logging.getLogger("larkgate.t").makeRecord("larkgate.t", logging.INFO, "f", 1, "m", (), None)
+        assert (record.thread, record.process) == (None, None)
+        assert logging._srcfile is None
     finally:
         root.handlers[:] = saved
         root.setLevel(level)
+        logging._srcfile, logging.logThreads, logging.logProcesses, logging.logMultiprocessing = switches
+
+
+async def test_fields_annotated_while_serving_ride_on_the_access_line(caplog: pytest.LogCaptureFixture) -> None:
+    assert annotate(tool="outside") is False  # no request: the caller logs its own line
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        assert annotate(tool="lark_whoami", outcome="ok") is True
+        await _ok(scope, receive, send)
+
+    with caplog.at_level(logging.INFO, logger="larkgate.http"):
+        await _run(RequestLogMiddleware(app), {"type": "http", "method": "POST", "path": "/mcp"})
+        await _run(RequestLogMiddleware(_ok), {"type": "http", "method": "GET", "path": "/healthz"})
+    annotated, plain = caplog.records
+    assert (annotated.tool, annotated.outcome) == ("lark_whoami", "ok")  # type: ignore[attr-defined]
+    assert not hasattr(plain, "tool")  # each request starts with no fields
+    assert annotate(tool="after") is False
 
 
 async def test_request_id_header_and_access_line_without_query(caplog: pytest.LogCaptureFixture) -> None:

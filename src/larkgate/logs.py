@@ -18,6 +18,10 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("larkgate_request_id", default=None)
+# Fields the code serving a request adds to its access line (see `annotate`).
+_request_fields: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "larkgate_request_fields", default=None
+)
 
 _SECRETS = re.compile(
     r"(?i)(bearer\s+|basic\s+|(?:access_token|refresh_token|client_secret|app_secret|code_verifier|code|token|"
@@ -100,6 +104,10 @@ def configure(fmt: str = "human", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # No format here shows the caller's file and line, thread or process: skip finding them for every record
+    # (the logging module's documented switches for this; larkgate owns the process when it configures logs).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for noisy in ("httpx2", "httpcore2", "httpx", "httpcore", "uvicorn.access", "mcp", "sse_starlette", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     # SQL logging would print statement parameters (hashes, ciphertext, ids): never below WARNING.
@@ -121,6 +129,8 @@ class RequestLogMiddleware:
         incoming = _header(scope, b"x-request-id")
         rid = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
         token = request_id_var.set(rid)
+        fields: dict[str, Any] = {}
+        fields_token = _request_fields.set(fields)
         started = time.perf_counter()
         status = 500
 
@@ -141,9 +151,23 @@ class RequestLogMiddleware:
                 scope.get("method", "-"),
                 scope.get("path", "-"),
                 status,
-                extra={"ms": round((time.perf_counter() - started) * 1000, 2)},
+                extra={"ms": round((time.perf_counter() - started) * 1000, 2), **fields},
             )
+            _request_fields.reset(fields_token)
             request_id_var.reset(token)
+
+
+def annotate(**fields: Any) -> bool:
+    """Add fields to the access line of the HTTP request being served; False outside one (log a line yourself).
+
+    One line per request: a tool call's name, outcome and Feishu log ids ride on the /mcp access line instead of a
+    second line (the MCP SDK hands each request to its handler with the request's context, so this reaches it).
+    """
+    current = _request_fields.get()
+    if current is None:
+        return False
+    current.update(fields)
+    return True
 
 
 def _header(scope: Scope, name: bytes) -> str:

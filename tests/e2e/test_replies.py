@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import httpx2
@@ -68,8 +69,16 @@ async def session(gateway: LiveGateway) -> Session:
     await http.aclose()
 
 
-async def test_a_call_that_can_only_return_its_result_is_answered_with_json(session: Session) -> None:
-    response = await session.request("tools/call", {"name": "lark_whoami", "arguments": {}})
+async def test_a_call_that_can_only_return_its_result_is_answered_with_json(
+    session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="larkgate"):
+        response = await session.request("tools/call", {"name": "lark_whoami", "arguments": {}})
+    # One line for the request, carrying the tool call (its handler ran with the request's context).
+    access = [r for r in caplog.records if r.name == "larkgate.http" and r.getMessage().startswith("POST /mcp")]
+    assert [(r.tool, r.outcome) for r in access] == [("lark_whoami", "ok")]  # type: ignore[attr-defined]
+    assert access[0].feishu_log_ids  # type: ignore[attr-defined]
+    assert not [r for r in caplog.records if r.getMessage() == "tool call"]
     assert kind(response) == JSON
     assert response.headers["mcp-session-id"] == session.headers["Mcp-Session-Id"]
     assert result_of(response)["structuredContent"]["email"] == "pm@sandbox.example"

@@ -30,6 +30,7 @@ from larkgate.errors import (
 )
 from larkgate.feishu.client import FeishuClient
 from larkgate.feishu.identity import TokenBroker
+from larkgate.logs import annotate
 from larkgate.skills.loader import load_skills
 from larkgate.skills.protocol import SkillSurface
 from larkgate.tools.context import CallContext
@@ -171,10 +172,9 @@ async def run_tool(edge: ToolEdge, spec: ToolSpec, arguments: dict[str, Any], ct
     finally:
         tool_clock.reset(clock_token)
     elapsed = (time.perf_counter() - started) * 1000
-    log.info(
-        "tool call",
-        extra={"tool": spec.name, "outcome": outcome, "ms": round(elapsed, 2), "feishu_log_ids": ctx.log_ids},
-    )
+    fields = {"tool": spec.name, "outcome": outcome, "tool_ms": round(elapsed, 2), "feishu_log_ids": ctx.log_ids}
+    if not annotate(**fields):
+        log.info("tool call", extra=fields)
     if edge.audit is not None:
         await edge.audit(ctx.user_pk, ctx.client_id, spec.name, outcome, ",".join(ctx.log_ids), elapsed)
     return result
