@@ -9,20 +9,18 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx2
-from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
-from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend, RequireAuthMiddleware
 from mcp.server.auth.routes import build_resource_metadata_url
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from larkgate.auth import AuthContext, LarkgateOAuthProvider, auth_routes, sign_in_link
+from larkgate.auth.bearer import BearerGate
 from larkgate.clock import Clock, SystemClock
 from larkgate.errors import ConfigError
 from larkgate.feishu.client import FeishuClient
@@ -142,15 +140,11 @@ def create_app(runtime: Runtime) -> Starlette:
     # Bearer authentication wraps /mcp only: other routes (OAuth endpoints, the sandbox's Feishu APIs, whose bearer
     # tokens are Feishu's) must never cost an MCP-token lookup.
     mcp_endpoint = OriginGuard(
-        AuthenticationMiddleware(
-            AuthContextMiddleware(
-                RequireAuthMiddleware(
-                    ReplyChooser(StreamableHTTPASGIApp(manager), runtime.registry, stateless=settings.stateless),
-                    [],
-                    build_resource_metadata_url(resource),
-                )
-            ),
-            backend=BearerAuthBackend(runtime.provider, resource_server_url=resource),
+        BearerGate(
+            ReplyChooser(StreamableHTTPASGIApp(manager), runtime.registry, stateless=settings.stateless),
+            runtime.provider,
+            str(resource),
+            str(build_resource_metadata_url(resource)),
         ),
         hosts,
         origins,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -59,6 +60,15 @@ def result_of(response: httpx2.Response) -> dict[str, Any]:
     return result
 
 
+async def access_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    for _ in range(200):
+        lines = [r for r in caplog.records if r.name == "larkgate.http" and r.getMessage().startswith("POST /mcp")]
+        if lines:
+            return lines
+        await asyncio.sleep(0.01)
+    raise AssertionError("no access line for the call")
+
+
 @pytest.fixture
 async def session(gateway: LiveGateway) -> Session:
     http = gateway.http()
@@ -73,9 +83,11 @@ async def test_a_call_that_can_only_return_its_result_is_answered_with_json(
     session: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="larkgate"):
+        caplog.clear()  # the session's opening requests logged lines of their own
         response = await session.request("tools/call", {"name": "lark_whoami", "arguments": {}})
-    # One line for the request, carrying the tool call (its handler ran with the request's context).
-    access = [r for r in caplog.records if r.name == "larkgate.http" and r.getMessage().startswith("POST /mcp")]
+        # One line for the request, carrying the tool call (its handler ran with the request's context). The line
+        # is written once the response has gone out, so it may trail the response by a moment.
+        access = await access_lines(caplog)
     assert [(r.tool, r.outcome) for r in access] == [("lark_whoami", "ok")]  # type: ignore[attr-defined]
     assert access[0].feishu_log_ids  # type: ignore[attr-defined]
     assert not [r for r in caplog.records if r.getMessage() == "tool call"]
