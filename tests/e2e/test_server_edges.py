@@ -35,8 +35,10 @@ async def test_shutdown_lets_the_call_in_flight_finish(tmp_path: Path) -> None:
         async with connect(live.mcp_url, auth) as client:
             assert not (await client.call_tool("lark_whoami", {})).is_error
             sandbox.faults.configure(latency=1.0)
+            # Sign-in asked for user_info too: wait for this call's own request, not a count that is already met.
+            before = sandbox.stats.api_calls["authen.v1.user_info.get"]
             call = asyncio.create_task(client.call_tool("lark_whoami", {}))
-            while sandbox.stats.api_calls["authen.v1.user_info.get"] < 2:
+            while sandbox.stats.api_calls["authen.v1.user_info.get"] <= before:
                 await asyncio.sleep(0.01)
             live.server.should_exit = True  # what SIGTERM does
             result = await asyncio.wait_for(call, timeout=20)
