@@ -28,7 +28,9 @@ async def save_client(
     fetched_at: float | None = None,
 ) -> None:
     """Insert or replace a client; `info` must not hold the client secret (only its hash is stored)."""
-    async with db.transaction() as session:
+    # Read, then write: on SQLite the write lock is taken up front, or a writer that commits in between (the audit
+    # trail, another sign-in) fails this upgrade at once with "database is locked" instead of waiting its turn.
+    async with db.transaction(immediate=True) as session:
         row = await session.get(OAuthClient, client_id)
         if row is None:
             session.add(
