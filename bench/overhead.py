@@ -12,9 +12,10 @@ Measured (see bench/README.md for how to read the figures):
   answers (median of several runs).
 - RSS of the gateway process after the load (VmRSS, and the peak VmHWM, from /proc/<pid>/status).
 
-MCP path: raw JSON-RPC POSTs over Streamable HTTP, protocol 2025-11-25, one MCP session per worker (initialize once,
-then `tools/call` with its Mcp-Session-Id), all workers sharing one keep-alive connection pool. Raw requests keep
-client-side work identical on both paths, so the difference is the gateway's.
+MCP path: raw JSON-RPC POSTs over Streamable HTTP in each protocol era (`--eras`): 2025-11-25 with one MCP session
+per worker (initialize once, then `tools/call` with its Mcp-Session-Id), and 2026-07-28 with self-contained requests;
+all workers share one keep-alive connection pool. Raw requests keep client-side work identical on both paths, so the
+difference is the gateway's.
 
 The sandbox meters each (token, API) at 50 calls/s, as Feishu does; a benchmark would measure that limiter, so the
 gateway this script spawns for the load runs `larkgate serve --sandbox` with `LARKGATE_SANDBOX_RATE_LIMIT=0`.
