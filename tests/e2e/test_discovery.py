@@ -90,3 +90,25 @@ async def test_read_only_connection_never_writes(gateway: LiveGateway, how: str)
     assert all(item["method"] == "GET" or "create" not in item["name"] for item in found["results"])
     assert write.is_error
     assert "read-only" in write.content[0].text
+
+
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
+async def test_page_all_reports_progress_to_a_client_that_asks(gateway: LiveGateway, mode: str) -> None:
+    # A progress token makes the answer a stream, in either era; without one the same call is answered in JSON.
+    reports: list[tuple[float, float | None, str | None]] = []
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        reports.append((done, total, message))
+
+    args = {"name": "im.v1.chat.list", "args": {"query": {"page_size": 1}}, "page_all": True, "max_pages": 3}
+    auth = oauth_provider(gateway.mcp_url, Person(PM), MemoryStorage())
+    async with connect(gateway.mcp_url, auth, mode=mode) as client:
+        listed = await client.call_tool("lark_invoke", args, progress_callback=progress)
+        quiet = await client.call_tool("lark_invoke", args)
+    pages = data(listed)["pages"]
+    assert pages >= 2
+    # One report before each further page is fetched.
+    assert [done for done, _, _ in reports] == list(range(1, pages))
+    assert all(total == 3 for _, total, _ in reports)  # max_pages
+    assert reports[-1][2] == f"fetched {pages - 1} page(s)"
+    assert data(quiet)["pages"] == pages

@@ -121,7 +121,6 @@ async def test_requests_that_only_return_a_result_get_json(body: bytes) -> None:
         [(b"mcp-session-id", b"abc"), (b"accept", b"application/json")],
         [(b"mcp-session-id", b"abc"), (b"accept", b"*/*")],
         [(b"mcp-session-id", b"abc")],
-        [*SESSION, (b"mcp-protocol-version", b"2026-07-28")],  # the modern era decides for itself
     ],
 )
 async def test_headers_that_keep_the_sdks_own_choice(headers: list[tuple[bytes, bytes]]) -> None:
@@ -131,6 +130,13 @@ async def test_headers_that_keep_the_sdks_own_choice(headers: list[tuple[bytes, 
 async def test_the_handshake_era_header_and_stateless_mode_allow_json() -> None:
     assert (await serve(request("tools/list"), [*SESSION, (b"mcp-protocol-version", b"2025-11-25")])).json is True
     assert (await serve(request("tools/list"), [(b"accept", BOTH)], stateless=True)).json is True
+
+
+async def test_the_2026_era_needs_no_session() -> None:
+    modern = [(b"accept", BOTH), (b"mcp-protocol-version", b"2026-07-28")]
+    assert (await serve(request(name="lark_whoami", arguments={}), modern)).json is True
+    assert (await serve(request(name="lark_mail_send", arguments={}), modern)).json is False
+    assert (await serve(request("tools/list"), [(b"accept", b"application/json"), modern[1]])).json is False
 
 
 async def test_a_body_in_pieces_is_reassembled_and_a_large_one_streamed() -> None:
