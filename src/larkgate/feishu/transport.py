@@ -39,11 +39,12 @@ import asyncio
 import io
 import urllib.request
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import httpx2
-from yarl import URL
+
+if TYPE_CHECKING:  # imported where used: aiohttp costs about 0.3 s at start, and only Feishu calls need it
+    import aiohttp
 
 CHUNK = 64 * 1024
 LARGE_BODY = 1 << 20  # aiohttp writes bytes above this in one go, blocking the loop; a file it sends in pieces
@@ -88,6 +89,8 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         the caller hands over what httpx2 would have made: an encoded ASCII URL and the headers. The answer is an
         httpx2 response as usual, its body read (and decoded by httpx2 if the server compressed it anyway).
         """
+        import aiohttp
+
         response = await self._send(method, url, headers, body, _timeout(limits.as_dict(), whole=body is not None))
         try:
             content = await response.read()
@@ -109,11 +112,14 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         request: httpx2.Request | None = None,
     ) -> aiohttp.ClientResponse:
         """Send and wait for the response head, aiohttp's errors turned into httpx2's."""
+        import aiohttp
+        import yarl
+
         session = self._open()
         try:
             return await session.request(
                 method,
-                URL(url, encoded=True),  # already encoded (by httpx2 or the caller): yarl must not requote it
+                yarl.URL(url, encoded=True),  # already encoded (by httpx2 or the caller): yarl must not requote it
                 headers=headers,
                 data=body,
                 timeout=limits,
@@ -138,6 +144,8 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             _abandon(session)
 
     def _open(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         session, loop = self._session, asyncio.get_running_loop()
         if session is not None and self._loop is not loop:
             _abandon(session)  # its connections belong to another loop, which cannot serve this one
@@ -170,6 +178,8 @@ class _ResponseStream(httpx2.AsyncByteStream):
         self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        import aiohttp
+
         try:
             async for chunk in self._response.content.iter_chunked(CHUNK):
                 yield chunk
@@ -218,6 +228,8 @@ def _timeout(limits: Any, *, whole: bool = False) -> aiohttp.ClientTimeout:
 
     `whole`: the request sends a body, so the exchange as a whole gets the sum of the limits (see the module doc).
     """
+    import aiohttp
+
     limits = limits if isinstance(limits, dict) else {}
     connect, read, pool, write = (limits.get(name) for name in ("connect", "read", "pool", "write"))
     acquire = None if connect is None or pool is None else connect + pool
@@ -241,6 +253,8 @@ def _abandon(session: aiohttp.ClientSession) -> None:
 
 
 def _connect_error(exc: Exception, request: httpx2.Request | None) -> httpx2.TransportError:
+    import aiohttp
+
     if isinstance(exc, aiohttp.ConnectionTimeoutError | asyncio.TimeoutError):
         return httpx2.ConnectTimeout(str(exc) or "timed out connecting", request=request)
     return httpx2.ConnectError(str(exc) or type(exc).__name__, request=request)
@@ -248,6 +262,8 @@ def _connect_error(exc: Exception, request: httpx2.Request | None) -> httpx2.Tra
 
 def _read_error(exc: aiohttp.ClientError, request: httpx2.Request | None = None) -> httpx2.TransportError:
     """A failure after the connection was up: the request may have reached the server."""
+    import aiohttp
+
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError):
         return httpx2.RemoteProtocolError(str(exc) or type(exc).__name__, request=request)
     return httpx2.ReadError(str(exc) or type(exc).__name__, request=request)
