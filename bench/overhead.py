@@ -7,7 +7,8 @@
 Measured (see bench/README.md for how to read the figures):
 - `lark_whoami` through /mcp versus the same Feishu call made directly (`GET /_sandbox/open-apis/authen/v1/user_info`
   with the member's Feishu token from the sandbox control API), at concurrency 1 and 32: p50 / p99 latency, calls/s;
-  the added overhead is gateway minus direct, per percentile.
+  the added overhead is gateway minus direct, per percentile. The paths take turns in blocks of calls, so drift in
+  the machine's speed (large on shared VMs) does not land on one path only.
 - Cold start: spawning `larkgate serve --sandbox` on an existing data dir until its first authenticated `tools/list`
   answers (median of several runs).
 - RSS of the gateway process after the load (VmRSS, and the peak VmHWM, from /proc/<pid>/status).
@@ -64,6 +65,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 USER_INFO = "/_sandbox/open-apis/authen/v1/user_info"
 TARGETS = {"p50": 2.0, "p99": 10.0, "cold_start_s": 1.5, "rss_mb": 150.0}
 REQUEST_TIMEOUT = 30.0
+BLOCK_CALLS = 250  # calls per path per turn when the paths are interleaved
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -370,6 +372,28 @@ async def load(
     return Run(label, concurrency, latencies, wall, cpu)
 
 
+async def interleaved(
+    paths: dict[str, Callable[[int], Awaitable[object]]], total: int, concurrency: int, pid: int | None
+) -> list[Run]:
+    """`total` calls per path, the paths taking turns in blocks, so whatever else the machine does in the meantime
+    falls on every path alike (a gateway path and the direct one measured minutes apart can differ by more than
+    what the gateway adds). Each path's latencies, wall time and gateway CPU are the sums over its blocks."""
+    block = max(BLOCK_CALLS, concurrency * 4)
+    runs = {label: Run(label, concurrency, [], 0.0, None if pid is None else 0.0) for label in paths}
+    done = 0
+    while done < total:
+        size = min(block, total - done)
+        for label, call in paths.items():
+            part = await load(label, call, size, concurrency, pid)
+            run = runs[label]
+            run.latencies += part.latencies
+            run.wall += part.wall
+            if run.server_cpu is not None and part.server_cpu is not None:
+                run.server_cpu += part.server_cpu
+        done += size
+    return list(runs.values())
+
+
 async def measure_load(
     base_url: str, calls: dict[int, int], warmup: int, pid: int | None, eras: list[str]
 ) -> tuple[list[Run], dict[str, Any], dict[str, Any], str]:
@@ -406,9 +430,8 @@ async def measure_load(
             await load("warm-up", direct, warmup, min(4, widest))
             runs: list[Run] = []
             for concurrency, total in sorted(calls.items()):
-                for era in eras:
-                    runs.append(await load(era, through_gateway(era), total, concurrency, pid))
-                runs.append(await load("direct", direct, total, concurrency, pid))
+                paths = {**{era: through_gateway(era) for era in eras}, "direct": direct}
+                runs.extend(await interleaved(paths, total, concurrency, pid))
             stats = (await http.get(f"{base_url}/_sandbox/_control/stats")).json()
         finally:
             for session in (session for opened in sessions.values() for session in opened):
