@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from larkgate.catalog.spec import ApiSpec
 from larkgate.errors import InputError
+
+if TYPE_CHECKING:  # jsonschema is imported when an argument is first checked: it is not needed to start
+    from jsonschema.exceptions import ValidationError
 
 _SEGMENT = re.compile(r":([A-Za-z_][A-Za-z0-9_]*)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -61,6 +61,8 @@ def _properties_at(schema: Mapping[str, Any], path: list[Any]) -> list[str]:
 def validate_args(spec: ApiSpec, args: Mapping[str, Any]) -> None:
     """Raise InputError listing every problem of `args` against the API's argument schema."""
     schema = spec.args_schema()
+    from jsonschema import Draft202012Validator
+
     errors = sorted(Draft202012Validator(schema).iter_errors(dict(args)), key=lambda e: list(e.absolute_path))
     if errors:
         problems = "; ".join(_describe(e, spec, schema) for e in errors[:MAX_ERRORS])

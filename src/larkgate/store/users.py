@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,9 @@ from larkgate.store.crypto import KeyRing
 from larkgate.store.engine import Database
 from larkgate.store.models import AuthCode, AuthRequest, FeishuToken, Grant, McpToken, User
 from larkgate.store.tokens import ACTIVE, TokenStatus, save_tokens, status_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
 
 REAUTH_REQUIRED = "reauth_required"
 REVOKED = "revoked"
@@ -86,7 +89,13 @@ async def upsert_signed_in_user(
     if not isinstance(open_id, str) or not open_id or len(open_id) > 64:
         raise InputError("Feishu's user_info has no usable open_id")
     fields = _profile_fields(profile)
-    insert = (pg_insert if db.dialect == "postgresql" else sqlite_insert)(User)
+    insert: PostgresInsert | SqliteInsert
+    if db.dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert  # only on PostgreSQL: a costly import
+
+        insert = pg_insert(User)
+    else:
+        insert = sqlite_insert(User)
     async with db.transaction(immediate=True) as session:
         # Insert-or-ignore then lock: two simultaneous first sign-ins of one member converge on one row.
         await session.execute(
