@@ -242,3 +242,13 @@ async def test_other_scopes_pass_through(caplog: pytest.LogCaptureFixture) -> No
         await _run(RequestLogMiddleware(app), {"type": "lifespan"})
     assert seen == ["lifespan"]
     assert not caplog.records
+
+
+def test_uvicorns_coloured_copy_of_the_message_is_left_out() -> None:
+    record = logging.makeLogRecord({"msg": "Started server process [%d]", "args": (7,), "name": "uvicorn.error"})
+    record.color_message = "Started server process [\x1b[36m%d\x1b[0m]"
+    for as_json in (False, True):
+        text = _Formatter(as_json=as_json).format(record)
+        assert "Started server process [7]" in text
+        assert "color_message" not in text
+        assert "\x1b" not in text

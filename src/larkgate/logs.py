@@ -31,6 +31,8 @@ _SECRETS = re.compile(
 _WORDS = ("bearer", "basic", "code", "token", "secret", "password", "state")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _STANDARD = frozenset(vars(logging.makeLogRecord({})))
+# Not extras: a record's own attributes, and uvicorn's `color_message` (its message again, in terminal colours).
+_NOT_EXTRAS = _STANDARD | {"color_message"}
 # Same encoder as json.dumps(…, ensure_ascii=False, default=str), built once instead of per line.
 _to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
@@ -62,7 +64,7 @@ class _Formatter(logging.Formatter):
         attrs = vars(record)
         # Every LogRecord holds the standard attributes, so only a record with more of them can carry extras.
         fields = (
-            {k: v for k, v in attrs.items() if k not in _STANDARD and not k.startswith("_")}
+            {k: v for k, v in attrs.items() if k not in _NOT_EXTRAS and not k.startswith("_")}
             if len(attrs) > len(_STANDARD)
             else {}
         )
