@@ -35,7 +35,8 @@ TENANT_TOKEN_MARGIN = 300.0  # renew the cached app token this many seconds befo
 MAX_BACKOFF = 5.0
 # What httpx2 would send besides the caller's headers (Host is added by the pool); no Accept-Encoding: Feishu's
 # JSON answers are small, and an uncompressed one needs no decoding.
-DIRECT_HEADERS = (("Accept", "*/*"), ("User-Agent", "larkgate"))
+USER_AGENT = "larkgate"
+DIRECT_HEADERS = (("Accept", "*/*"), ("User-Agent", USER_AGENT))
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -100,7 +101,7 @@ class FeishuClient:
             base_url=self._base_url,
             transport=transport,
             timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": "larkgate"},
+            headers={"User-Agent": USER_AGENT},
         )
         self._tenant: tuple[str, float] | None = None
         self._tenant_lock = asyncio.Lock()

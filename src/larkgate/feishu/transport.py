@@ -94,9 +94,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         response = await self._send(method, url, headers, body, _timeout(limits.as_dict(), whole=body is not None))
         try:
             content = await response.read()
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise httpx2.ReadTimeout(str(exc) or "timed out reading the response") from exc
-        except aiohttp.ClientError as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise _read_error(exc) from exc
         finally:
             response.release()
@@ -127,12 +125,10 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             )
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise _connect_error(exc, request) from exc
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise httpx2.ReadTimeout(str(exc) or "timed out waiting for the response", request=request) from exc
         except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
             raise httpx2.UnsupportedProtocol(f"cannot send to {url}: only http and https", request=request) from exc
-        except aiohttp.ClientError as exc:
-            raise _read_error(exc, request) from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise _read_error(exc, request, "waiting for the response") from exc
 
     async def aclose(self) -> None:
         session, self._session = self._session, None
@@ -183,9 +179,7 @@ class _ResponseStream(httpx2.AsyncByteStream):
         try:
             async for chunk in self._response.content.iter_chunked(CHUNK):
                 yield chunk
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise httpx2.ReadTimeout(str(exc) or "timed out reading the response", request=self._request) from exc
-        except aiohttp.ClientError as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise _read_error(exc, self._request) from exc
 
     async def aclose(self) -> None:
@@ -260,10 +254,14 @@ def _connect_error(exc: Exception, request: httpx2.Request | None) -> httpx2.Tra
     return httpx2.ConnectError(str(exc) or type(exc).__name__, request=request)
 
 
-def _read_error(exc: aiohttp.ClientError, request: httpx2.Request | None = None) -> httpx2.TransportError:
+def _read_error(
+    exc: Exception, request: httpx2.Request | None = None, doing: str = "reading the response"
+) -> httpx2.TransportError:
     """A failure after the connection was up: the request may have reached the server."""
     import aiohttp
 
+    if isinstance(exc, TimeoutError):  # aiohttp's own timeouts are TimeoutErrors too
+        return httpx2.ReadTimeout(str(exc) or f"timed out {doing}", request=request)
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError):
         return httpx2.RemoteProtocolError(str(exc) or type(exc).__name__, request=request)
     return httpx2.ReadError(str(exc) or type(exc).__name__, request=request)
