@@ -64,6 +64,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from larkgate.app import build_runtime, create_app
     from larkgate.logs import configure
+    from larkgate.server import GatewayServer
     from larkgate.settings import load_settings
 
     settings = load_settings(**_overrides(args, "sandbox", "host", "port", "data_dir"))
@@ -91,7 +92,7 @@ def serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         app, log_config=None, access_log=False, timeout_graceful_shutdown=30, lifespan="on", server_header=False
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    GatewayServer(config).run(sockets=[sock])
     return 0
 
 
