@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from urllib.parse import urlsplit
@@ -11,6 +12,9 @@ from sqlalchemy import select, update
 
 from larkgate.auth import sign_in_link
 from larkgate.auth.links import _b64, _mac, link_key
+from larkgate.store import grants
+from larkgate.store.engine import Database
+from larkgate.store.grants import TokenRecord
 from larkgate.store.models import AuditEvent, FeishuToken, User
 from larkgate.store.users import revoke_user
 from tests.auth.helpers import Harness, build_harness, query_of
@@ -177,3 +181,24 @@ async def test_verified_tokens_are_cached_briefly_and_revocation_here_is_immedia
     assert access is not None
     await harness.provider.revoke_token(access)  # revoking through this process clears the cache at once
     assert await harness.provider.load_access_token(tokens["access_token"]) is None
+
+
+async def test_requests_in_flight_share_one_token_lookup(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, tokens = await harness.tokens_for()
+    lookups: list[str] = []
+    lookup = grants.get_live_token
+
+    async def counted(db: Database, token_hash: str, kind: str) -> TokenRecord | None:
+        lookups.append(token_hash)
+        return await lookup(db, token_hash, kind)
+
+    monkeypatch.setattr(grants, "get_live_token", counted)
+    harness.provider._verified.clear()
+    verified = await asyncio.gather(*(harness.provider.load_access_token(tokens["access_token"]) for _ in range(32)))
+    assert all(access is not None and access.token == tokens["access_token"] for access in verified)
+    assert len(lookups) == 1
+    # Unknown tokens are never remembered: each lookup goes to the database, one at a time per token.
+    unknown = await asyncio.gather(*(harness.provider.load_access_token("lga_unknown") for _ in range(3)))
+    assert unknown == [None] * 3
+    assert len(lookups) == 4
+    assert len(harness.provider._verifying) == 0

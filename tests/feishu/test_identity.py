@@ -418,3 +418,44 @@ async def test_activity_memory_is_bounded(
     clock.advance(61)
     await broker.access_token(user.pk)
     assert broker._marked == {user.pk: clock.now()}
+
+
+async def test_calls_in_flight_share_one_store_read_when_the_remembered_copy_lapses(
+    db: Database,
+    keyring: KeyRing,
+    sandbox: Sandbox,
+    clock: FakeClock,
+    broker: TokenBroker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user, pair = await sign_in(db, keyring, sandbox, clock)
+    reads: list[str] = []
+    read = broker._read_activity
+
+    async def counted(user_pk: str) -> tuple[tokens.StoredTokens, float]:
+        reads.append(user_pk)
+        return await read(user_pk)
+
+    monkeypatch.setattr(broker, "_read_activity", counted)
+    assert await broker.access_token(user.pk) == pair.access_token
+    results = await asyncio.gather(*(broker.access_token(user.pk) for _ in range(32)))
+    assert results == [pair.access_token] * 32
+    assert len(reads) == 1
+    real = identity.time.monotonic
+    monkeypatch.setattr(identity.time, "monotonic", lambda: real() + identity.RECENT_SECONDS + 1)
+    results = await asyncio.gather(*(broker.access_token(user.pk) for _ in range(32)))
+    assert results == [pair.access_token] * 32
+    assert len(reads) == 2  # lapsed: one read for all 32, not one each
+    assert len(broker._reading) == 0
+
+
+async def test_remembered_tokens_are_bounded(
+    db: Database, keyring: KeyRing, sandbox: Sandbox, clock: FakeClock, broker: TokenBroker
+) -> None:
+    user, pair = await sign_in(db, keyring, sandbox, clock)
+    await broker.access_token(user.pk)
+    stale = broker._recent[user.pk]
+    broker._recent.clear()
+    broker._recent.update({f"other-{n}": stale for n in range(10_000)})
+    assert await broker.access_token(user.pk) == pair.access_token
+    assert list(broker._recent) == [user.pk]

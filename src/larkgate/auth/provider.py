@@ -34,6 +34,7 @@ from larkgate.auth.tokens import ACCESS_PREFIX, REFRESH_PREFIX, digest, new_secr
 from larkgate.store import auth_requests, clients, codes, grants
 from larkgate.store.audit import record_event
 from larkgate.store.grants import NewToken, TokenRecord
+from larkgate.store.locks import KeyedLocks
 from larkgate.store.models import AuthRequest, OAuthClient
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class LarkgateOAuthProvider(
     def __init__(self, ctx: AuthContext) -> None:
         self.ctx = ctx
         self._verified: dict[str, tuple[float, TokenRecord]] = {}
+        self._verifying = KeyedLocks()
 
     # --- clients -------------------------------------------------------------------------------------------------
 
@@ -281,18 +283,29 @@ class LarkgateOAuthProvider(
     async def load_access_token(self, token: str) -> LarkgateAccessToken | None:
         """A live, unexpired access token; users needing a new Feishu sign-in keep theirs (tools return a link)."""
         key = digest(token)
-        cached = self._verified.get(key)
-        if cached is not None and time.monotonic() - cached[0] < self.VERIFY_CACHE_SECONDS:
-            record: TokenRecord | None = cached[1]
-        else:
-            record = await grants.get_live_token(self.ctx.db, key, "access")
-            if record is not None:
-                if len(self._verified) >= self.VERIFY_CACHE_SIZE:
-                    self._verified.clear()
-                self._verified[key] = (time.monotonic(), record)
+        record = self._recently_verified(key)
+        if record is None:
+            # One lookup per token at a time: when its entry lapses under load, the requests in flight share the
+            # next lookup instead of queueing one database read each.
+            async with self._verifying(key):
+                record = self._recently_verified(key) or await self._verify(key)
         if record is None or record.expires_at <= self.ctx.clock.now():
             return None
         return self._access_token(token, record)
+
+    def _recently_verified(self, key: str) -> TokenRecord | None:
+        cached = self._verified.get(key)
+        if cached is not None and time.monotonic() - cached[0] < self.VERIFY_CACHE_SECONDS:
+            return cached[1]
+        return None
+
+    async def _verify(self, key: str) -> TokenRecord | None:
+        record = await grants.get_live_token(self.ctx.db, key, "access")
+        if record is not None:
+            if len(self._verified) >= self.VERIFY_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[key] = (time.monotonic(), record)
+        return record
 
     async def verify_token(self, token: str) -> AccessToken | None:
         """TokenVerifier for the /mcp bearer middleware."""

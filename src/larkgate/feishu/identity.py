@@ -75,24 +75,17 @@ class TokenBroker:
         self._store_attempts = store_attempts
         self._sleep = sleep
         self._locks = KeyedLocks()
+        self._reading = KeyedLocks()
         self._marked: dict[str, float] = {}  # when this process last recorded each member's activity
         self._recent: dict[str, tuple[float, StoredTokens, float]] = {}  # user → (when read, tokens, last active)
 
     async def access_token(self, user_pk: str) -> str:
         """A valid access token for the member, refreshed first when fewer than `margin` seconds remain."""
         now = self.clock.now()
-        hit = self._recent.get(user_pk)
-        if hit is not None and time.monotonic() - hit[0] < RECENT_SECONDS:
-            _, stored, last_active = hit
-        else:
-            stored, last_active = await self._read_activity(user_pk)
+        stored, last_active = self._recently_read(user_pk) or await self._read_shared(user_pk)
         if now - max(last_active, self._marked.get(user_pk, 0.0)) >= TOUCH_EVERY:
             await self._mark_active(user_pk, now)
         if not self._expiring(stored, now):
-            if hit is None or hit[1] is not stored:
-                if len(self._recent) >= 10_000:
-                    self._recent.clear()
-                self._recent[user_pk] = (time.monotonic(), stored, last_active)
             return stored.access_token
         self._recent.pop(user_pk, None)
         token, _ = await self._refresh_if(user_pk, self._expiring)
@@ -121,6 +114,27 @@ class TokenBroker:
 
     def _expiring(self, stored: StoredTokens, now: float) -> bool:
         return stored.access_expires_at - now <= self.margin
+
+    def _recently_read(self, user_pk: str) -> tuple[StoredTokens, float] | None:
+        hit = self._recent.get(user_pk)
+        if hit is not None and time.monotonic() - hit[0] < RECENT_SECONDS:
+            return hit[1], hit[2]
+        return None
+
+    async def _read_shared(self, user_pk: str) -> tuple[StoredTokens, float]:
+        # One read per member at a time: when the remembered copy lapses under load, the calls in flight share the
+        # next read (and decryption) instead of queueing one each. A separate lock from the refresh lock, so calls
+        # with a token still good do not wait behind a refresh the background refresher is making.
+        async with self._reading(user_pk):
+            recent = self._recently_read(user_pk)
+            if recent is not None:
+                return recent
+            stored, last_active = await self._read_activity(user_pk)
+            if not self._expiring(stored, self.clock.now()):
+                if len(self._recent) >= 10_000:
+                    self._recent.clear()
+                self._recent[user_pk] = (time.monotonic(), stored, last_active)
+            return stored, last_active
 
     async def _read(self, user_pk: str) -> StoredTokens:
         return (await self._read_activity(user_pk))[0]
