@@ -116,6 +116,42 @@ def test_json_formatter_scrubs_message_extras_and_exception() -> None:
     assert line["header"] == "Bearer ***"
 
 
+def test_json_lines_always_parse_and_hold_the_scrubbed_message() -> None:
+    """Quotes and backslashes next to a credential once cut a JSON escape in half (`token=x"` → `token=***"`)."""
+    pieces = ["token=", "state:", "code=", "Bearer ", '"', "\\", "\\n", "'", "x1", " ", "\n", "\t", "}", ",", "飞书"]
+    rng = random.Random(20261121)  # noqa: S311 - seeded for reproducible cases, not security
+    formatter = _Formatter(as_json=True)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        line = json.loads(formatter.format(_record(msg=text, args=(), note=text)))
+        assert line["msg"] == scrub(text), text
+        assert line["note"] == scrub(text), text
+
+
+class _Opaque:
+    def __str__(self) -> str:
+        return "client_secret=s3"
+
+
+def test_json_extras_named_like_credentials_are_hidden_whatever_their_type() -> None:
+    record = _record(
+        code=200,
+        state=None,
+        ids=["a1", "token=t1"],
+        nested={"refresh_token": ["r1"], "n": 1.5, "ok": True},
+        opaque=_Opaque(),
+    )
+    formatted = _Formatter(as_json=True).format(record)
+    for secret in ("t1", "r1", "s3"):
+        assert secret not in formatted
+    line = json.loads(formatted)
+    assert line["code"] == "***"
+    assert line["state"] == "***"
+    assert line["ids"] == ["a1", "token=***"]
+    assert line["nested"] == {"refresh_token": "***", "n": 1.5, "ok": True}
+    assert line["opaque"] == "client_secret=***"
+
+
 def test_human_formatter_line() -> None:
     record = _record(ms=1.5, tool="t", _private=1)
     record.created = 1_700_000_000.5

@@ -23,10 +23,10 @@ _request_fields: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Con
     "larkgate_request_fields", default=None
 )
 
-_SECRETS = re.compile(
-    r"(?i)(bearer\s+|basic\s+|(?:access_token|refresh_token|client_secret|app_secret|code_verifier|code|token|"
-    r"password|secret|state)[\"']?\s*[=:]\s*[\"']?)([^\s\"'&,;}]+)"
-)
+_NAMES = r"(?:access_token|refresh_token|client_secret|app_secret|code_verifier|code|token|password|secret|state)"
+_SECRETS = re.compile(rf"(?i)(bearer\s+|basic\s+|{_NAMES}[\"']?\s*[=:]\s*[\"']?)([^\s\"'&,;}}]+)")
+# A JSON line's field whose name ends in one of those names: `"state": "…"` is the JSON form of `state=…`.
+_SECRET_NAME = re.compile(rf"(?i){_NAMES}$")
 # Every word of _SECRETS contains one of these (a test holds the two together), so every match does too.
 _WORDS = ("bearer", "basic", "code", "token", "secret", "password", "state")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -52,6 +52,23 @@ def _may_hold_secret(text: str) -> bool:
         return True
     lowered = text.lower()
     return any(word in lowered for word in _WORDS)
+
+
+def _scrubbed(value: Any) -> Any:
+    """A JSON line's value with credentials hidden, scrubbed before encoding.
+
+    Scrubbing the encoded line instead can cut an escape sequence in half (`token=x"` is `token=x\\"` in JSON, and
+    the value ends at the quote), which leaves a line that no longer parses.
+    """
+    if isinstance(value, str):
+        return scrub(value)
+    if value is None or isinstance(value, int | float):
+        return value
+    if isinstance(value, dict):
+        return {str(k): "***" if _SECRET_NAME.search(str(k)) else _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item) for item in value]
+    return scrub(str(value))
 
 
 class _Formatter(logging.Formatter):
@@ -82,7 +99,7 @@ class _Formatter(logging.Formatter):
             if rid:
                 line["request_id"] = rid
             line.update(fields)
-            return scrub(_to_json(line))
+            return _to_json(_scrubbed(line))
         parts = [f"{self._clock(record.created)} {record.levelname:<7} {record.name}"]
         if rid:
             parts.append(f"[{rid}]")
