@@ -133,6 +133,19 @@ async def test_writer_can_start_again_after_close(db: Database) -> None:
     assert await _count(db) == 1
 
 
+async def test_a_row_recorded_while_the_writer_closes_is_written(db: Database) -> None:
+    writer = AuditWriter(db, linger=3600)
+    writer.start()
+    await writer.record(1.0, None, None, "before", "ok")
+    closing = asyncio.create_task(writer.aclose())
+    while not writer._closing.is_set():
+        await asyncio.sleep(0)
+    # The stop marker is queued and the writer is draining: this row goes straight to the database.
+    await writer.record(2.0, None, None, "during", "ok")
+    await closing
+    assert await _count(db) == 2
+
+
 async def test_writer_not_started_writes_directly(db: Database) -> None:
     await AuditWriter(db).record(1.0, None, None, "tool", "ok")
     assert await _count(db) == 1

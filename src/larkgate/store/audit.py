@@ -101,7 +101,8 @@ class AuditWriter:
     ) -> None:
         """Queue one audit row (never blocks)."""
         row = audit_row(at, user_pk, client_id, action, outcome, detail, duration_ms)
-        if self._task is None:
+        if self._task is None or self._closing.is_set():
+            # Not running, or closing: a row queued behind the stop marker would never be written.
             await _insert(self.db, [row])
             return
         try:
