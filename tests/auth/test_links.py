@@ -202,3 +202,30 @@ async def test_requests_in_flight_share_one_token_lookup(harness: Harness, monke
     assert unknown == [None] * 3
     assert len(lookups) == 4
     assert len(harness.provider._verifying) == 0
+
+
+async def test_a_lookup_racing_a_revocation_is_not_remembered(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, tokens = await harness.tokens_for()
+    access = await harness.provider.load_access_token(tokens["access_token"])
+    assert access is not None
+    harness.provider._verified.clear()
+    lookup = grants.get_live_token
+    read, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(db: Database, token_hash: str, kind: str) -> TokenRecord | None:
+        record = await lookup(db, token_hash, kind)  # read before the revocation commits …
+        read.set()
+        await release.wait()  # … and returned after it
+        return record
+
+    monkeypatch.setattr(grants, "get_live_token", slow)
+    racing = asyncio.create_task(harness.provider.load_access_token(tokens["access_token"]))
+    await read.wait()
+    await harness.provider.revoke_token(access)
+    release.set()
+    assert await racing is not None  # the request that raced the revocation is served once …
+    assert harness.provider._verified == {}  # … but what it read is not kept
+    monkeypatch.undo()
+    assert await harness.provider.load_access_token(tokens["access_token"]) is None

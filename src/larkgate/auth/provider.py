@@ -94,6 +94,7 @@ class LarkgateOAuthProvider(
         self.ctx = ctx
         self._verified: dict[str, tuple[float, TokenRecord]] = {}
         self._verifying = KeyedLocks()
+        self._forgotten = 0  # how many times this process has revoked a grant (see _forget_verified)
 
     # --- clients -------------------------------------------------------------------------------------------------
 
@@ -300,12 +301,20 @@ class LarkgateOAuthProvider(
         return None
 
     async def _verify(self, key: str) -> TokenRecord | None:
+        forgotten = self._forgotten
         record = await grants.get_live_token(self.ctx.db, key, "access")
-        if record is not None:
+        # A revocation committed while this lookup ran may not be in what it read: then it is used once, not kept.
+        if record is not None and forgotten == self._forgotten:
             if len(self._verified) >= self.VERIFY_CACHE_SIZE:
                 self._verified.clear()
             self._verified[key] = (time.monotonic(), record)
         return record
+
+    def _forget_verified(self) -> None:
+        # Called once a revocation is committed: nothing verified before it is trusted after it, including a lookup
+        # still in flight.
+        self._forgotten += 1
+        self._verified.clear()
 
     async def verify_token(self, token: str) -> AccessToken | None:
         """TokenVerifier for the /mcp bearer middleware."""
@@ -313,8 +322,9 @@ class LarkgateOAuthProvider(
 
     async def revoke_token(self, token: LarkgateAccessToken | LarkgateRefreshToken) -> None:
         """RFC 7009: revoking either token revokes the grant and every token of it."""
-        self._verified.clear()
-        if await grants.revoke_grant(self.ctx.db, token.grant_id, self.ctx.clock.now()):
+        revoked = await grants.revoke_grant(self.ctx.db, token.grant_id, self.ctx.clock.now())
+        self._forget_verified()
+        if revoked:
             await record_event(self.ctx.db, self.ctx.clock.now(), token.user_pk, token.client_id, "auth.revoke", "ok")
 
     # --- helpers -------------------------------------------------------------------------------------------------
@@ -361,7 +371,8 @@ class LarkgateOAuthProvider(
         )
 
     async def _revoke_for_replay(self, grant_id: str, user_pk: str, client_id: str, action: str) -> None:
-        self._verified.clear()
-        if await grants.revoke_grant(self.ctx.db, grant_id, self.ctx.clock.now()):
+        revoked = await grants.revoke_grant(self.ctx.db, grant_id, self.ctx.clock.now())
+        self._forget_verified()
+        if revoked:
             log.warning("%s: grant revoked", action)
             await record_event(self.ctx.db, self.ctx.clock.now(), user_pk, client_id, action, "grant_revoked")
