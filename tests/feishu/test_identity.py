@@ -459,3 +459,34 @@ async def test_remembered_tokens_are_bounded(
     broker._recent.update({f"other-{n}": stale for n in range(10_000)})
     assert await broker.access_token(user.pk) == pair.access_token
     assert list(broker._recent) == [user.pk]
+
+
+async def test_a_read_racing_an_invalidation_is_not_remembered(
+    db: Database,
+    keyring: KeyRing,
+    sandbox: Sandbox,
+    clock: FakeClock,
+    broker: TokenBroker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user, pair = await sign_in(db, keyring, sandbox, clock)
+    read = broker._read_activity
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(user_pk: str) -> tuple[tokens.StoredTokens, float]:
+        result = await read(user_pk)  # read before Feishu's rejection is recorded …
+        started.set()
+        await release.wait()  # … and returned after it
+        return result
+
+    monkeypatch.setattr(broker, "_read_activity", slow)
+    racing = asyncio.create_task(broker.access_token(user.pk))
+    await started.wait()
+    await broker.invalidate(user.pk, pair.access_token)
+    release.set()
+    assert await racing == pair.access_token  # the call that raced the rejection goes ahead once …
+    assert broker._recent == {}  # … but the rejected token is not kept for the next ones
+    monkeypatch.undo()
+    fresh = await broker.access_token(user.pk)
+    assert fresh != pair.access_token
+    assert sandbox.stats.refresh_calls == 1

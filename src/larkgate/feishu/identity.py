@@ -78,6 +78,7 @@ class TokenBroker:
         self._reading = KeyedLocks()
         self._marked: dict[str, float] = {}  # when this process last recorded each member's activity
         self._recent: dict[str, tuple[float, StoredTokens, float]] = {}  # user → (when read, tokens, last active)
+        self._dropped = 0  # how many copies were dropped: a read in flight across a drop keeps nothing
 
     async def access_token(self, user_pk: str) -> str:
         """A valid access token for the member, refreshed first when fewer than `margin` seconds remain."""
@@ -87,7 +88,7 @@ class TokenBroker:
             await self._mark_active(user_pk, now)
         if not self._expiring(stored, now):
             return stored.access_token
-        self._recent.pop(user_pk, None)
+        self._drop_recent(user_pk)
         token, _ = await self._refresh_if(user_pk, self._expiring)
         return token
 
@@ -102,18 +103,23 @@ class TokenBroker:
 
     def forget(self, user_pk: str) -> None:
         """Drop this process's briefly cached copy of the member's tokens, so the next call reads the store."""
-        self._recent.pop(user_pk, None)
+        self._drop_recent(user_pk)
 
     async def invalidate(self, user_pk: str, token: str | None = None) -> None:
         """Treat the stored access token as expired (Feishu rejected it); with `token`, only if it is still that one."""
-        self._recent.pop(user_pk, None)
+        self._drop_recent(user_pk)
         async with self._locks(user_pk), self.db.transaction(immediate=True) as session:
             stored = await load_tokens(session, self._keyring, user_pk, lock=True)
             if stored is not None and (token is None or stored.access_token == token):
                 await expire_access_token(session, user_pk, self.clock.now())
+        self._drop_recent(user_pk)  # again: a read that ran meanwhile may hold the rejected token
 
     def _expiring(self, stored: StoredTokens, now: float) -> bool:
         return stored.access_expires_at - now <= self.margin
+
+    def _drop_recent(self, user_pk: str) -> None:
+        self._dropped += 1
+        self._recent.pop(user_pk, None)
 
     def _recently_read(self, user_pk: str) -> tuple[StoredTokens, float] | None:
         hit = self._recent.get(user_pk)
@@ -129,8 +135,10 @@ class TokenBroker:
             recent = self._recently_read(user_pk)
             if recent is not None:
                 return recent
+            dropped = self._dropped
             stored, last_active = await self._read_activity(user_pk)
-            if not self._expiring(stored, self.clock.now()):
+            # A copy dropped while this read ran (rejected by Feishu, refreshed) may be what it read: not kept.
+            if dropped == self._dropped and not self._expiring(stored, self.clock.now()):
                 if len(self._recent) >= 10_000:
                     self._recent.clear()
                 self._recent[user_pk] = (time.monotonic(), stored, last_active)
@@ -167,8 +175,11 @@ class TokenBroker:
             stored = await self._read(user_pk)  # the coroutine before us may have refreshed: then no DB lock at all
             if not needed(stored, self.clock.now()):
                 return stored.access_token, False
-            self._recent.pop(user_pk, None)  # renewals of the refresh token also replace the access token
-            return await self._refresh_locked(user_pk, needed)
+            self._drop_recent(user_pk)  # renewals of the refresh token also replace the access token
+            try:
+                return await self._refresh_locked(user_pk, needed)
+            finally:
+                self._drop_recent(user_pk)  # a read that ran during the refresh may hold the old pair
 
     async def _refresh_locked(self, user_pk: str, needed: Needed) -> tuple[str, bool]:
         fresh: TokenSet | None = None
