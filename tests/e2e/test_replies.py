@@ -128,3 +128,36 @@ async def test_unknown_tools_and_odd_bodies_get_the_sdks_usual_answers(session: 
         session.http, session.token, [{"jsonrpc": "2.0", "id": 7, "method": "ping"}], **session.headers
     )
     assert batch.status_code == 400
+
+
+async def test_a_failed_feishu_call_leaves_its_log_id_on_the_access_line(
+    session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="larkgate"):
+        caplog.clear()
+        # Signed in without calendar scopes: Feishu answers 99991679, and its log id is what support asks for.
+        response = await session.request("tools/call", {"name": "lark_calendar_agenda", "arguments": {}})
+        access = await access_lines(caplog)
+    result = result_of(response)
+    assert result["isError"] is True
+    log_id = result["structuredContent"]["log_id"]
+    assert log_id
+    assert [(r.tool, r.outcome, r.feishu_log_ids) for r in access] == [  # type: ignore[attr-defined]
+        ("lark_calendar_agenda", "99991679", [log_id])
+    ]
+
+
+async def test_a_token_feishu_rejects_is_renewed_and_both_log_ids_are_kept(
+    gateway: LiveGateway, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert gateway.runtime.sandbox is not None
+    # Feishu may end a token before its stated expiry (a password change): the call is retried once, renewed.
+    gateway.runtime.sandbox.faults.fail_next(1, 99991677, "authen.v1.user_info.get")
+    with caplog.at_level(logging.INFO, logger="larkgate"):
+        caplog.clear()
+        response = await session.request("tools/call", {"name": "lark_whoami", "arguments": {}})
+        access = await access_lines(caplog)
+    assert result_of(response)["structuredContent"]["email"] == "pm@sandbox.example"
+    assert [(r.tool, r.outcome) for r in access] == [("lark_whoami", "ok")]  # type: ignore[attr-defined]
+    rejected, answered = access[0].feishu_log_ids  # type: ignore[attr-defined]
+    assert rejected != answered

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import mcp_types as types
 from mcp.server.session import ServerSession
 
-from larkgate.errors import FeishuScopeError, FeishuTokenError
+from larkgate.errors import FeishuError, FeishuScopeError, FeishuTokenError
 from larkgate.feishu import transfer
 from larkgate.feishu.client import FeishuClient, FeishuResponse
 from larkgate.feishu.identity import TokenBroker
@@ -74,22 +74,33 @@ class CallContext:
         """Run `call` with the member's token; a token Feishu calls invalid is refreshed once and the call retried."""
         token = await self._broker.access_token(self._user_pk)
         try:
-            result = await call(token)
+            return await self._noting_log_id(call, token)
         except FeishuTokenError:
             # Feishu can invalidate a token before its stated expiry (e.g. the user changed password).
             await self._broker.invalidate(self._user_pk, token)
-            result = await call(await self._broker.access_token(self._user_pk))
+            return await self._noting_log_id(call, await self._broker.access_token(self._user_pk))
         except FeishuScopeError:
             # The member may have just granted the scope (incremental sign-in): a briefly cached token predates it.
             self._broker.forget(self._user_pk)
             fresh = await self._broker.access_token(self._user_pk)
             if fresh == token:
                 raise
-            result = await call(fresh)
-        log_id = getattr(result, "log_id", None)
+            return await self._noting_log_id(call, fresh)
+
+    async def _noting_log_id(self, call: Callable[[str], Awaitable[_T]], token: str) -> _T:
+        # Every Feishu answer's log id goes on the call's access line and audit row, failures' most of all: it is
+        # what Feishu support asks for.
+        try:
+            result = await call(token)
+        except FeishuError as exc:
+            self._note_log_id(exc.log_id)
+            raise
+        self._note_log_id(getattr(result, "log_id", None))
+        return result
+
+    def _note_log_id(self, log_id: object) -> None:
         if isinstance(log_id, str) and log_id:
             self.log_ids.append(log_id)
-        return result
 
     async def progress(self, done: float, total: float | None = None, message: str | None = None) -> None:
         """Report progress to the client when it asked for it (a no-op otherwise)."""
