@@ -333,11 +333,17 @@ class Run:
     latencies: list[float]
     wall: float
     server_cpu: float | None = None  # CPU seconds the gateway process spent on this run
+    client_cpu: float = 0.0  # CPU seconds this script (the load generator) spent on it
 
     @property
     def cpu_ms_per_call(self) -> float | None:
         """Gateway CPU per call, in ms: unlike latency, barely moved by other work on the machine."""
         return None if self.server_cpu is None else self.server_cpu / len(self.latencies) * 1000
+
+    @property
+    def client_cpu_ms_per_call(self) -> float:
+        """This script's own CPU per call, in ms: the two share the machine's CPUs at high concurrency."""
+        return self.client_cpu / len(self.latencies) * 1000
 
     def percentile_ms(self, p: float) -> float:
         """Nearest-rank percentile, in ms."""
@@ -363,13 +369,13 @@ async def load(
             await call(index)
             latencies.append(time.perf_counter() - started)
 
-    cpu_before = cpu_seconds(pid)
+    cpu_before, client_before = cpu_seconds(pid), time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
     wall = time.perf_counter() - started
-    cpu_after = cpu_seconds(pid)
+    cpu_after, client_after = cpu_seconds(pid), time.process_time()
     cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
-    return Run(label, concurrency, latencies, wall, cpu)
+    return Run(label, concurrency, latencies, wall, cpu, client_after - client_before)
 
 
 async def interleaved(
@@ -388,6 +394,7 @@ async def interleaved(
             run = runs[label]
             run.latencies += part.latencies
             run.wall += part.wall
+            run.client_cpu += part.client_cpu
             if run.server_cpu is not None and part.server_cpu is not None:
                 run.server_cpu += part.server_cpu
         done += size
@@ -487,13 +494,17 @@ def report(
         print("WARNING: the sandbox's rate limiter answered 429s, so these figures include Feishu-style back-off;")
         print("         let this script start the gateway (no --url) to measure without it.")
     print()
-    print(f"{'path':<34}{'conc':>5}{'calls':>7}{'calls/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms/call':>20}")
+    print(
+        f"{'path':<34}{'conc':>5}{'calls':>7}{'calls/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms/call':>20}"
+        f"{'client CPU ms/call':>20}"
+    )
     for run in runs:
         name = "user_info direct" if run.label == "direct" else f"lark_whoami via /mcp, {run.label}"
         cpu = run.cpu_ms_per_call
         print(
             f"{name:<34}{run.concurrency:>5}{len(run.latencies):>7}{run.rate:>9.0f}"
             f"{run.percentile_ms(50):>9.2f}{run.percentile_ms(99):>9.2f}{'-' if cpu is None else f'{cpu:.2f}':>20}"
+            f"{run.client_cpu_ms_per_call:>20.2f}"
         )
     print()
     print(
