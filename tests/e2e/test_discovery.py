@@ -50,9 +50,8 @@ async def test_invoke_refusals_are_clear(gateway: LiveGateway) -> None:
         unknown = await client.call_tool("lark_invoke", {"name": "im.v1.chat.lisst"})
         bad_args = await client.call_tool("lark_invoke", {"name": "im.v1.chat.get", "args": {"query": {"x": 1}}})
         escape = await client.call_tool("lark_invoke", {"name": "im.v1.chat.get", "args": {"path": {"chat_id": ".."}}})
-        tenant_only = await client.call_tool(
-            "lark_invoke", {"name": "auth.v3.tenant_access_token.internal", "args": {}}
-        )
+        token_api = await client.call_tool("lark_invoke", {"name": "auth.v3.tenant_access_token.internal", "args": {}})
+        tenant_only = await client.call_tool("lark_invoke", {"name": "acs.v1.device.list", "args": {}})
         destructive = await client.call_tool(
             "lark_invoke", {"name": "im.v1.message.delete", "args": {"path": {"message_id": "om_1"}}}
         )
@@ -63,7 +62,10 @@ async def test_invoke_refusals_are_clear(gateway: LiveGateway) -> None:
     assert "valid:" in bad_args.content[0].text
     assert escape.is_error
     assert "chat_id" in escape.content[0].text
+    assert token_api.is_error
+    assert "is called with the app's id and secret, as the app rather than a member" in token_api.content[0].text
     assert tenant_only.is_error
+    assert "is called with tenant_access_token, as the app rather than a member" in tenant_only.content[0].text
     assert destructive.is_error
     assert "confirm" in destructive.content[0].text
     # None of the refused calls reached Feishu (the member's own token refresh aside).

@@ -92,9 +92,11 @@ def _find(catalog: Catalog, name: str) -> ApiSpec:
 
 async def _authorize(ctx: ToolContext, spec: ApiSpec, confirmed: bool) -> None:
     if "user" not in spec.identities:
+        # Feishu's tenant and app access tokens belong to the app; the token APIs (no identity) take its secret.
+        accepted = " or ".join(f"{kind}_access_token" for kind in spec.identities) or "the app's id and secret"
         raise InputError(
-            f"{spec.id} only accepts the app's identity ({', '.join(spec.identities)}); larkgate acts as you, "
-            "so it cannot call it."
+            f"{spec.id} is called with {accepted}, as the app rather than a member; larkgate acts as you, so it "
+            "cannot call it."
         )
     if ctx.read_only and not spec.read_only:
         raise InputError(f"{spec.id} changes data and this connection is read-only.")
