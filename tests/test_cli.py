@@ -14,6 +14,7 @@ import httpx2
 import pytest
 
 from larkgate.cli import main
+from larkgate.store.engine import Database
 from tests.e2e.live import LiveGateway
 from tests.e2e.oauth import Flow
 
@@ -126,8 +127,26 @@ def test_users_list_and_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_users_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    asyncio.run(_migrated(tmp_path))
     assert main(["users", "--data-dir", str(tmp_path)]) == 0
     assert "no members" in capsys.readouterr().out
+
+
+async def _migrated(data_dir: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{data_dir / 'larkgate.db'}")
+    try:
+        await db.migrate()
+    finally:
+        await db.close()
+
+
+def test_users_on_a_dir_the_gateway_never_used_is_an_error_not_an_empty_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for data_dir in (tmp_path, tmp_path / "missing"):
+        assert main(["users", "--data-dir", str(data_dir)]) == 2
+        assert f"no larkgate database in {data_dir}" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # nothing was created
 
 
 def test_catalog_stats_and_generate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -123,6 +123,12 @@ async def users(args: argparse.Namespace) -> int:
     from larkgate.store.users import list_users, revoke_user
 
     settings = load_settings(**_overrides(args, "data_dir"))
+    if settings.sqlite_file is not None and not settings.sqlite_file.is_file():
+        # Listing a data dir the gateway never used would create an empty database there and report no members.
+        raise ConfigError(
+            f"no larkgate database in {settings.data_dir}: point --data-dir (LARKGATE_DATA_DIR) at the gateway's data "
+            "dir, or set LARKGATE_DATABASE_URL"
+        )
     db = Database(settings.sqlalchemy_url)
     try:
         await db.migrate()

@@ -105,9 +105,14 @@ class Settings(BaseSettings):
         return f"{self.base_url}/mcp"
 
     @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite file in the data dir, unless a database URL is set."""
+        return None if self.database_url else self.data_dir.resolve() / "larkgate.db"
+
+    @property
     def sqlalchemy_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""
-        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'larkgate.db'}"
+        return self.database_url or f"sqlite+aiosqlite:///{self.sqlite_file}"
 
     @property
     def feishu_hosts(self) -> tuple[str, str]:

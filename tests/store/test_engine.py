@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, make_url, select
 
 from larkgate.errors import StoreError
 from larkgate.store.engine import Database
@@ -95,6 +95,18 @@ async def test_unreachable_database() -> None:
     with pytest.raises(StoreError, match="database migration failed: ConnectionRefusedError"):
         await db.migrate()
     await db.close()
+
+
+@pytest.mark.postgres
+async def test_a_database_the_server_does_not_have_is_named_without_sqlalchemy_noise(postgres_url: str) -> None:
+    missing = make_url(postgres_url).set(database="larkgate_no_such_database").render_as_string(hide_password=False)
+    db = Database(missing)
+    with pytest.raises(StoreError) as raised:
+        await db.migrate()
+    await db.close()
+    assert (
+        raised.value.message == 'database migration failed: Error: database "larkgate_no_such_database" does not exist'
+    )
 
 
 def test_head_revision_constant_matches_the_migrations() -> None:

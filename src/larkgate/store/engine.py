@@ -46,7 +46,9 @@ class Database:
             async with self.engine.begin() as conn:
                 await conn.run_sync(_upgrade)
         except (SQLAlchemyError, OSError) as exc:  # asyncpg raises OSError itself when the server is unreachable
-            raise StoreError(f"database migration failed: {exc.__class__.__name__}: {exc}") from exc
+            # The driver's own message, without SQLAlchemy's statement echo and link to its error docs.
+            detail = getattr(exc, "orig", None) or exc
+            raise StoreError(f"database migration failed: {detail.__class__.__name__}: {detail}") from exc
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""
