@@ -156,7 +156,7 @@ async def test_a_member_needing_reauth_keeps_a_working_mcp_token(harness: Harnes
     async with harness.db.transaction() as session:
         await session.execute(update(User).values(status="revoked"))
     # A revocation written by another process is seen once the short verification cache window has passed.
-    harness.provider._verified.clear()
+    harness.provider._verified.forget()
     assert await harness.provider.load_access_token(tokens["access_token"]) is None
 
 
@@ -193,7 +193,7 @@ async def test_requests_in_flight_share_one_token_lookup(harness: Harness, monke
         return await lookup(db, token_hash, kind)
 
     monkeypatch.setattr(grants, "get_live_token", counted)
-    harness.provider._verified.clear()
+    harness.provider._verified.forget()
     verified = await asyncio.gather(*(harness.provider.load_access_token(tokens["access_token"]) for _ in range(32)))
     assert all(access is not None and access.token == tokens["access_token"] for access in verified)
     assert len(lookups) == 1
@@ -201,7 +201,7 @@ async def test_requests_in_flight_share_one_token_lookup(harness: Harness, monke
     unknown = await asyncio.gather(*(harness.provider.load_access_token("lga_unknown") for _ in range(3)))
     assert unknown == [None] * 3
     assert len(lookups) == 4
-    assert len(harness.provider._verifying) == 0
+    assert len(harness.provider._verified.locks) == 0
 
 
 async def test_a_lookup_racing_a_revocation_is_not_remembered(
@@ -210,7 +210,7 @@ async def test_a_lookup_racing_a_revocation_is_not_remembered(
     _, tokens = await harness.tokens_for()
     access = await harness.provider.load_access_token(tokens["access_token"])
     assert access is not None
-    harness.provider._verified.clear()
+    harness.provider._verified.forget()
     lookup = grants.get_live_token
     read, release = asyncio.Event(), asyncio.Event()
 
@@ -226,6 +226,6 @@ async def test_a_lookup_racing_a_revocation_is_not_remembered(
     await harness.provider.revoke_token(access)
     release.set()
     assert await racing is not None  # the request that raced the revocation is served once …
-    assert harness.provider._verified == {}  # … but what it read is not kept
+    assert harness.provider._verified.entries == {}  # … but what it read is not kept
     monkeypatch.undo()
     assert await harness.provider.load_access_token(tokens["access_token"]) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from typing import Any
 
 import pytest
@@ -441,12 +442,12 @@ async def test_calls_in_flight_share_one_store_read_when_the_remembered_copy_lap
     results = await asyncio.gather(*(broker.access_token(user.pk) for _ in range(32)))
     assert results == [pair.access_token] * 32
     assert len(reads) == 1
-    real = identity.time.monotonic
-    monkeypatch.setattr(identity.time, "monotonic", lambda: real() + identity.RECENT_SECONDS + 1)
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + identity.RECENT_SECONDS + 1)
     results = await asyncio.gather(*(broker.access_token(user.pk) for _ in range(32)))
     assert results == [pair.access_token] * 32
     assert len(reads) == 2  # lapsed: one read for all 32, not one each
-    assert len(broker._reading) == 0
+    assert len(broker._recent.locks) == 0
 
 
 async def test_remembered_tokens_are_bounded(
@@ -454,11 +455,11 @@ async def test_remembered_tokens_are_bounded(
 ) -> None:
     user, pair = await sign_in(db, keyring, sandbox, clock)
     await broker.access_token(user.pk)
-    stale = broker._recent[user.pk]
-    broker._recent.clear()
-    broker._recent.update({f"other-{n}": stale for n in range(10_000)})
+    stale = broker._recent.entries[user.pk]
+    broker._recent.entries.clear()
+    broker._recent.entries.update({f"other-{n}": stale for n in range(10_000)})
     assert await broker.access_token(user.pk) == pair.access_token
-    assert list(broker._recent) == [user.pk]
+    assert list(broker._recent.entries) == [user.pk]
 
 
 async def test_a_read_racing_an_invalidation_is_not_remembered(
@@ -485,7 +486,7 @@ async def test_a_read_racing_an_invalidation_is_not_remembered(
     await broker.invalidate(user.pk, pair.access_token)
     release.set()
     assert await racing == pair.access_token  # the call that raced the rejection goes ahead once …
-    assert broker._recent == {}  # … but the rejected token is not kept for the next ones
+    assert broker._recent.entries == {}  # … but the rejected token is not kept for the next ones
     monkeypatch.undo()
     fresh = await broker.access_token(user.pk)
     assert fresh != pair.access_token

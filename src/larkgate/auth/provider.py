@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import time
 from contextvars import ContextVar
 
 from mcp.server.auth.provider import (
@@ -34,7 +33,7 @@ from larkgate.auth.tokens import ACCESS_PREFIX, REFRESH_PREFIX, digest, new_secr
 from larkgate.store import auth_requests, clients, codes, grants
 from larkgate.store.audit import record_event
 from larkgate.store.grants import NewToken, TokenRecord
-from larkgate.store.locks import KeyedLocks
+from larkgate.store.memo import BriefMemo
 from larkgate.store.models import AuthRequest, OAuthClient
 
 log = logging.getLogger(__name__)
@@ -92,9 +91,8 @@ class LarkgateOAuthProvider(
 
     def __init__(self, ctx: AuthContext) -> None:
         self.ctx = ctx
-        self._verified: dict[str, tuple[float, TokenRecord]] = {}
-        self._verifying = KeyedLocks()
-        self._forgotten = 0  # how many times this process has revoked a grant (see _forget_verified)
+        # Unknown tokens are never remembered; a revocation committed here forgets everything (see revoke_token).
+        self._verified: BriefMemo[TokenRecord | None] = BriefMemo(self.VERIFY_CACHE_SECONDS, self.VERIFY_CACHE_SIZE)
 
     # --- clients -------------------------------------------------------------------------------------------------
 
@@ -284,37 +282,12 @@ class LarkgateOAuthProvider(
     async def load_access_token(self, token: str) -> LarkgateAccessToken | None:
         """A live, unexpired access token; users needing a new Feishu sign-in keep theirs (tools return a link)."""
         key = digest(token)
-        record = self._recently_verified(key)
-        if record is None:
-            # One lookup per token at a time: when its entry lapses under load, the requests in flight share the
-            # next lookup instead of queueing one database read each.
-            async with self._verifying(key):
-                record = self._recently_verified(key) or await self._verify(key)
+        record = self._verified.get(key) or await self._verified.load(
+            key, lambda: grants.get_live_token(self.ctx.db, key, "access"), keep=_is_record
+        )
         if record is None or record.expires_at <= self.ctx.clock.now():
             return None
         return self._access_token(token, record)
-
-    def _recently_verified(self, key: str) -> TokenRecord | None:
-        cached = self._verified.get(key)
-        if cached is not None and time.monotonic() - cached[0] < self.VERIFY_CACHE_SECONDS:
-            return cached[1]
-        return None
-
-    async def _verify(self, key: str) -> TokenRecord | None:
-        forgotten = self._forgotten
-        record = await grants.get_live_token(self.ctx.db, key, "access")
-        # A revocation committed while this lookup ran may not be in what it read: then it is used once, not kept.
-        if record is not None and forgotten == self._forgotten:
-            if len(self._verified) >= self.VERIFY_CACHE_SIZE:
-                self._verified.clear()
-            self._verified[key] = (time.monotonic(), record)
-        return record
-
-    def _forget_verified(self) -> None:
-        # Called once a revocation is committed: nothing verified before it is trusted after it, including a lookup
-        # still in flight.
-        self._forgotten += 1
-        self._verified.clear()
 
     async def verify_token(self, token: str) -> AccessToken | None:
         """TokenVerifier for the /mcp bearer middleware."""
@@ -323,7 +296,7 @@ class LarkgateOAuthProvider(
     async def revoke_token(self, token: LarkgateAccessToken | LarkgateRefreshToken) -> None:
         """RFC 7009: revoking either token revokes the grant and every token of it."""
         revoked = await grants.revoke_grant(self.ctx.db, token.grant_id, self.ctx.clock.now())
-        self._forget_verified()
+        self._verified.forget()  # after the commit: a lookup in flight may predate it
         if revoked:
             await record_event(self.ctx.db, self.ctx.clock.now(), token.user_pk, token.client_id, "auth.revoke", "ok")
 
@@ -372,7 +345,11 @@ class LarkgateOAuthProvider(
 
     async def _revoke_for_replay(self, grant_id: str, user_pk: str, client_id: str, action: str) -> None:
         revoked = await grants.revoke_grant(self.ctx.db, grant_id, self.ctx.clock.now())
-        self._forget_verified()
+        self._verified.forget()  # after the commit: a lookup in flight may predate it
         if revoked:
             log.warning("%s: grant revoked", action)
             await record_event(self.ctx.db, self.ctx.clock.now(), user_pk, client_id, action, "grant_revoked")
+
+
+def _is_record(record: TokenRecord | None) -> bool:
+    return record is not None

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,6 +31,7 @@ from larkgate.feishu.client import FeishuClient, TokenSet
 from larkgate.store.crypto import KeyRing
 from larkgate.store.engine import Database
 from larkgate.store.locks import KeyedLocks
+from larkgate.store.memo import BriefMemo
 from larkgate.store.tokens import ACTIVE, StoredTokens, expire_access_token, load_tokens, save_tokens
 from larkgate.store.users import (
     REVOKED,
@@ -75,20 +75,24 @@ class TokenBroker:
         self._store_attempts = store_attempts
         self._sleep = sleep
         self._locks = KeyedLocks()
-        self._reading = KeyedLocks()
         self._marked: dict[str, float] = {}  # when this process last recorded each member's activity
-        self._recent: dict[str, tuple[float, StoredTokens, float]] = {}  # user → (when read, tokens, last active)
-        self._dropped = 0  # how many copies were dropped: a read in flight across a drop keeps nothing
+        self._recent: BriefMemo[tuple[StoredTokens, float]] = BriefMemo(RECENT_SECONDS)  # user → (tokens, last active)
 
     async def access_token(self, user_pk: str) -> str:
         """A valid access token for the member, refreshed first when fewer than `margin` seconds remain."""
         now = self.clock.now()
-        stored, last_active = self._recently_read(user_pk) or await self._read_shared(user_pk)
+        # The memo's own per-member lock, not the refresh lock: calls whose token is still good never wait behind
+        # a refresh the background refresher is making.
+        stored, last_active = self._recent.get(user_pk) or await self._recent.load(
+            user_pk,
+            lambda: self._read_activity(user_pk),
+            keep=lambda read: not self._expiring(read[0], self.clock.now()),
+        )
         if now - max(last_active, self._marked.get(user_pk, 0.0)) >= TOUCH_EVERY:
             await self._mark_active(user_pk, now)
         if not self._expiring(stored, now):
             return stored.access_token
-        self._drop_recent(user_pk)
+        self._recent.forget(user_pk)
         token, _ = await self._refresh_if(user_pk, self._expiring)
         return token
 
@@ -103,46 +107,19 @@ class TokenBroker:
 
     def forget(self, user_pk: str) -> None:
         """Drop this process's briefly cached copy of the member's tokens, so the next call reads the store."""
-        self._drop_recent(user_pk)
+        self._recent.forget(user_pk)
 
     async def invalidate(self, user_pk: str, token: str | None = None) -> None:
         """Treat the stored access token as expired (Feishu rejected it); with `token`, only if it is still that one."""
-        self._drop_recent(user_pk)
+        self._recent.forget(user_pk)
         async with self._locks(user_pk), self.db.transaction(immediate=True) as session:
             stored = await load_tokens(session, self._keyring, user_pk, lock=True)
             if stored is not None and (token is None or stored.access_token == token):
                 await expire_access_token(session, user_pk, self.clock.now())
-        self._drop_recent(user_pk)  # again: a read that ran meanwhile may hold the rejected token
+        self._recent.forget(user_pk)  # again: a read that ran meanwhile may hold the rejected token
 
     def _expiring(self, stored: StoredTokens, now: float) -> bool:
         return stored.access_expires_at - now <= self.margin
-
-    def _drop_recent(self, user_pk: str) -> None:
-        self._dropped += 1
-        self._recent.pop(user_pk, None)
-
-    def _recently_read(self, user_pk: str) -> tuple[StoredTokens, float] | None:
-        hit = self._recent.get(user_pk)
-        if hit is not None and time.monotonic() - hit[0] < RECENT_SECONDS:
-            return hit[1], hit[2]
-        return None
-
-    async def _read_shared(self, user_pk: str) -> tuple[StoredTokens, float]:
-        # One read per member at a time: when the remembered copy lapses under load, the calls in flight share the
-        # next read (and decryption) instead of queueing one each. A separate lock from the refresh lock, so calls
-        # with a token still good do not wait behind a refresh the background refresher is making.
-        async with self._reading(user_pk):
-            recent = self._recently_read(user_pk)
-            if recent is not None:
-                return recent
-            dropped = self._dropped
-            stored, last_active = await self._read_activity(user_pk)
-            # A copy dropped while this read ran (rejected by Feishu, refreshed) may be what it read: not kept.
-            if dropped == self._dropped and not self._expiring(stored, self.clock.now()):
-                if len(self._recent) >= 10_000:
-                    self._recent.clear()
-                self._recent[user_pk] = (time.monotonic(), stored, last_active)
-            return stored, last_active
 
     async def _read(self, user_pk: str) -> StoredTokens:
         return (await self._read_activity(user_pk))[0]
@@ -175,11 +152,11 @@ class TokenBroker:
             stored = await self._read(user_pk)  # the coroutine before us may have refreshed: then no DB lock at all
             if not needed(stored, self.clock.now()):
                 return stored.access_token, False
-            self._drop_recent(user_pk)  # renewals of the refresh token also replace the access token
+            self._recent.forget(user_pk)  # renewals of the refresh token also replace the access token
             try:
                 return await self._refresh_locked(user_pk, needed)
             finally:
-                self._drop_recent(user_pk)  # a read that ran during the refresh may hold the old pair
+                self._recent.forget(user_pk)  # a read that ran during the refresh may hold the old pair
 
     async def _refresh_locked(self, user_pk: str, needed: Needed) -> tuple[str, bool]:
         fresh: TokenSet | None = None
